@@ -1,0 +1,1 @@
+"""Shared internals: units at the boundary, validation, optional numba, random generators."""

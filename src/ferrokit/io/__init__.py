@@ -1,0 +1,1 @@
+"""Everything that touches files: readers and writers. Domain code never imports this package."""
