@@ -1,0 +1,77 @@
+"""Shared CLI plumbing: one-line errors with exit codes, JSON output, console."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+import typer
+from rich.console import Console
+
+from ferrokit._shared.validation import FerroKitInputError
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+    """Print ``error: message`` on one line to stderr and exit with ``code``."""
+    first = " ".join(str(message).split())
+    err_console.print(f"[bold red]error:[/] {first}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Run a command, turning bad input into one line and exit 2, other failures into one line and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except FerroKitInputError as exc:
+            fail(str(exc), EXIT_BAD_INPUT)
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            fail(f"{exc.strerror}: {exc.filename}", EXIT_BAD_INPUT)
+        except Exception as exc:  # a real failure: one line, exit 1 (FERROKIT_DEBUG=1 shows the traceback)
+            import os
+
+            if os.environ.get("FERROKIT_DEBUG"):
+                raise
+            fail(f"{type(exc).__name__}: {exc}", EXIT_FAILURE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert numpy scalars/arrays, dataclass-like objects with ``to_dict`` and tuples to JSON types."""
+    if hasattr(obj, "to_dict"):
+        return jsonable(obj.to_dict())
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None if np.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    return obj
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as JSON to stdout (plain, no colour, for machines)."""
+    sys.stdout.write(json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
