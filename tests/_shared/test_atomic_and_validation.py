@@ -11,7 +11,7 @@ from ferrokit._shared.validation import (
     check_positive,
     check_range,
 )
-from ferrokit.io.atomic import _atomic, write_json_atomic, write_text_atomic
+from ferrokit.io.atomic import atomic_write, write_json_atomic, write_text_atomic
 
 
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
@@ -24,7 +24,7 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        _atomic(target, half_then_fail)  # fails after writing half the file
+        atomic_write(target, half_then_fail)  # fails after writing half the file
     assert target.read_text() == '{\n  "a": 1\n}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
 

@@ -85,3 +85,12 @@ def test_bare_numbers_when_allowed():
 )
 def test_split_header(header, expected):
     assert split_header(header) == expected
+
+
+def test_no_case_folding_between_units():
+    # "kg" is exactly a mass unit, so it is never read as kG (kilogauss) ...
+    with pytest.raises(FerroKitInputError, match="unknown field unit"):
+        parse_quantity("15 kg", "field")
+    # ... while case slips that match nothing else are accepted
+    assert parse_quantity("100 oe", "field") == pytest.approx(100 * 1e3 / (4 * math.pi))
+    assert parse_quantity("300 KHZ", "frequency") == 3e5

@@ -57,7 +57,8 @@ _UNITS: dict[str, dict[str, _Unit]] = {
         "s": _Unit(1.0), "sec": _Unit(1.0), "ms": _Unit(1e-3), "us": _Unit(1e-6), "ns": _Unit(1e-9),
         "ps": _Unit(1e-12), "min": _Unit(60.0), "h": _Unit(3600.0), "hr": _Unit(3600.0), "d": _Unit(86400.0),
     },
-    "frequency": {"Hz": _Unit(1.0), "kHz": _Unit(1e3), "MHz": _Unit(1e6), "GHz": _Unit(1e9)},
+    "frequency": {"Hz": _Unit(1.0), "kHz": _Unit(1e3), "KHz": _Unit(1e3), "khz": _Unit(1e3), "MHz": _Unit(1e6),
+                  "GHz": _Unit(1e9), "1/s": _Unit(1.0)},
     "temperature": {
         "K": _Unit(1.0), "C": _Unit(1.0, ZERO_CELSIUS), "°C": _Unit(1.0, ZERO_CELSIUS),
         "degC": _Unit(1.0, ZERO_CELSIUS), "celsius": _Unit(1.0, ZERO_CELSIUS),
@@ -125,10 +126,12 @@ def _lookup(unit: str, dimension: str) -> _Unit:
     for key, val in table.items():
         if key.replace(".", "") == u2:
             return val
-    # case-insensitive match only where it is unambiguous
-    lower = [k for k in table if k.lower() == u.lower()]
-    if len(lower) == 1:
-        return table[lower[0]]
+    # Case-insensitive fallback ("oe" → Oe) only where it is unambiguous in this dimension and the text is
+    # not exactly a unit of another dimension: "15 kg" as a field must not become 15 kG (kilogauss).
+    if not any(u in other for dim, other in _UNITS.items() if dim != dimension):
+        matches = {table[k] for k in table if k.lower() == u.lower()}
+        if len(matches) == 1:
+            return matches.pop()
     allowed = ", ".join(k for k in table if k)
     raise FerroKitInputError(f"unknown {dimension.replace('_', ' ')} unit {unit!r}; allowed: {allowed}")
 

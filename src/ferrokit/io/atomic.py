@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 
-def _atomic(path: str | os.PathLike, write: Callable[[str], None], suffix: str = "") -> Path:
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None], suffix: str = "") -> Path:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it over ``path``."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
@@ -35,9 +36,14 @@ def _umask() -> int:
     return mask
 
 
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data), suffix=Path(path).suffix)
+
+
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
-    return _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def write_json_atomic(path: str | os.PathLike, data: Any) -> Path:
@@ -48,5 +54,5 @@ def write_json_atomic(path: str | os.PathLike, data: Any) -> Path:
 def save_figure_atomic(fig: Any, path: str | os.PathLike, *, dpi: int = 150) -> Path:
     """Save a matplotlib figure to ``path`` atomically (format from the file extension)."""
     fmt = Path(path).suffix.lstrip(".") or "png"
-    return _atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt, bbox_inches="tight"),
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt, bbox_inches="tight"),
                    suffix=Path(path).suffix)

@@ -22,7 +22,6 @@ Format (see docs/magnetism.md):
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -32,6 +31,7 @@ import numpy as np
 
 from ferrokit._shared.units import convert, parse_quantity, split_header, unit_factor
 from ferrokit._shared.validation import FerroKitInputError, check_positive
+from ferrokit.io._csv import detect_delimiter, normalise_name, parse_cell
 
 __all__ = ["MIN_POINTS", "MHCurve", "read_mh_curve"]
 
@@ -105,22 +105,6 @@ class MHCurve:
         }
 
 
-def _norm_name(name: str) -> str:
-    return " ".join(name.strip().strip('"').strip("'").lower().replace("_", " ").split())
-
-
-def _detect_delimiter(header: str) -> str:
-    if "\t" in header:
-        return "\t"
-    if ";" in header:
-        return ";"
-    if "," in header:
-        return ","
-    raise FerroKitInputError(
-        "cannot find the column separator in the header line; use commas, semicolons or tabs, "
-        "e.g. 'H (Oe),M (emu/g)'")
-
-
 def _try_unit(unit: str, dimension: str) -> bool:
     try:
         convert(1.0, unit, dimension)
@@ -138,23 +122,6 @@ def _mag_kind(unit: str, header: str) -> str:
         f"column {header!r}: unknown magnetisation unit {unit!r}; allowed: emu/g, A m2/kg, Am2/kg, memu/g "
         "(mass magnetisation); emu, memu, A m2 (moment, needs the sample mass); A/m, kA/m, emu/cm3, T, mT "
         "(volume magnetisation, needs the density)")
-
-
-def _parse_cell(text: str, decimal_comma: bool, *, line_no: int, header: str) -> float:
-    cell = text.strip().strip('"').strip("'")
-    if cell == "":
-        raise FerroKitInputError(f"line {line_no}, column {header!r}: empty cell")
-    if decimal_comma and "," in cell and "." not in cell:
-        cell = cell.replace(",", ".")
-    try:
-        value = float(cell)
-    except ValueError:
-        raise FerroKitInputError(
-            f"line {line_no}, column {header!r}: not a number: {text.strip()!r}") from None
-    if not math.isfinite(value):
-        raise FerroKitInputError(
-            f"line {line_no}, column {header!r}: {text.strip()!r} is not a finite number")
-    return value
 
 
 def read_mh_curve(path, *, mass: float | None = None, density: float | None = None) -> MHCurve:
@@ -227,7 +194,7 @@ def read_mh_curve(path, *, mass: float | None = None, density: float | None = No
     if header_line is None:
         raise FerroKitInputError(f"{p}: the file is empty (no header and no data)")
 
-    delim = _detect_delimiter(header_line)
+    delim = detect_delimiter(header_line)
     headers = [h.strip().strip('"').strip("'") for h in header_line.split(delim)]
     roles: dict[str, tuple[int, str, str]] = {}
     seen: dict[str, str] = {}
@@ -235,7 +202,7 @@ def read_mh_curve(path, *, mass: float | None = None, density: float | None = No
         if not h:
             continue
         name, unit = split_header(h)
-        key = _norm_name(name)
+        key = normalise_name(name)
         if key + "|" + unit.lower() in seen:
             raise FerroKitInputError(f"{p.name}: duplicated column {h!r} (line {header_no})")
         seen[key + "|" + unit.lower()] = h
@@ -292,11 +259,11 @@ def read_mh_curve(path, *, mass: float | None = None, density: float | None = No
             raise FerroKitInputError(
                 f"{p.name} line {no}: {len(cells)} cell(s), but the header needs at least {width} "
                 f"(column {headers[width - 1]!r})")
-        hv.append(_parse_cell(cells[fi], decimal_comma, line_no=no, header=fh))
-        mv.append(_parse_cell(cells[mi], decimal_comma, line_no=no, header=mh))
+        hv.append(parse_cell(cells[fi], decimal_comma, line_no=no, header=fh))
+        mv.append(parse_cell(cells[mi], decimal_comma, line_no=no, header=mh))
         if "temperature" in roles:
             ti, th, _ = roles["temperature"]
-            tv.append(_parse_cell(cells[ti], decimal_comma, line_no=no, header=th))
+            tv.append(parse_cell(cells[ti], decimal_comma, line_no=no, header=th))
     if len(hv) < MIN_POINTS:
         raise FerroKitInputError(
             f"{p.name}: {len(hv)} data row(s); an M(H) curve needs at least {MIN_POINTS}")
