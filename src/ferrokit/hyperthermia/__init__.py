@@ -1,0 +1,48 @@
+"""Magnetic hyperthermia: SLP/ILP prediction (linear response and Stoner–Wohlfarth regimes), SLP maps over
+particle size and field, and field safety limits. See docs/hyperthermia.md.
+
+All public functions take and return SI values (Hz, A/m, K, s, W/kg); lab units only at the CLI boundary.
+"""
+
+from ferrokit.hyperthermia.safety import (
+    ATKINSON_BREZOVICH,
+    HERGT_DUTZ,
+    HF_LIMITS,
+    LimitCheck,
+    field_limit_checks,
+    hf_product,
+)
+from ferrokit.hyperthermia.slp import MODELS, SLPPrediction, lrt_power_density, parse_amf, predict_slp
+from ferrokit.hyperthermia.slp_map import SLPMap, slp_map
+from ferrokit.hyperthermia.stoner_wohlfarth import (
+    ORIENTATIONS,
+    SWLoop,
+    anisotropy_field,
+    coercive_field,
+    loop_area,
+    simulate_sw_loop,
+    thermal_kappa,
+)
+
+__all__ = [
+    "ATKINSON_BREZOVICH",
+    "HERGT_DUTZ",
+    "HF_LIMITS",
+    "MODELS",
+    "ORIENTATIONS",
+    "LimitCheck",
+    "SLPMap",
+    "SLPPrediction",
+    "SWLoop",
+    "anisotropy_field",
+    "coercive_field",
+    "field_limit_checks",
+    "hf_product",
+    "loop_area",
+    "lrt_power_density",
+    "parse_amf",
+    "predict_slp",
+    "simulate_sw_loop",
+    "slp_map",
+    "thermal_kappa",
+]
