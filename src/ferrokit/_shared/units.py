@@ -46,6 +46,10 @@ _SI_UNIT: dict[str, str] = {
     "mass_concentration": "kg/m3 (= mg/mL)",
     "specific_power": "W/kg",
     "dimensionless": "1",
+    "rate": "1/s",
+    "absorbed_dose": "Gy",
+    "per_dose": "1/Gy",
+    "per_dose_squared": "1/Gy2",
 }
 
 _UNITS: dict[str, dict[str, _Unit]] = {
@@ -101,6 +105,18 @@ _UNITS: dict[str, dict[str, _Unit]] = {
     },
     "specific_power": {"W/kg": _Unit(1.0), "W/g": _Unit(1e3), "mW/mg": _Unit(1e3), "mW/g": _Unit(1.0)},
     "dimensionless": {"": _Unit(1.0), "1": _Unit(1.0), "%": _Unit(1e-2)},
+    # inverse times (growth and kill rates): 1/d, d-1, /d ...
+    "rate": {
+        "1/s": _Unit(1.0), "s-1": _Unit(1.0), "/s": _Unit(1.0),
+        "1/min": _Unit(1 / 60), "min-1": _Unit(1 / 60), "/min": _Unit(1 / 60),
+        "1/h": _Unit(1 / 3600), "h-1": _Unit(1 / 3600), "/h": _Unit(1 / 3600),
+        "1/d": _Unit(1 / 86400), "d-1": _Unit(1 / 86400), "/d": _Unit(1 / 86400),
+    },
+    # radiotherapy: absorbed dose and the linear-quadratic coefficients α [1/Gy] and β [1/Gy²]
+    "absorbed_dose": {"Gy": _Unit(1.0), "cGy": _Unit(1e-2), "mGy": _Unit(1e-3)},
+    "per_dose": {"1/Gy": _Unit(1.0), "Gy-1": _Unit(1.0), "/Gy": _Unit(1.0), "1/cGy": _Unit(1e2), "cGy-1": _Unit(1e2)},
+    "per_dose_squared": {"1/Gy2": _Unit(1.0), "Gy-2": _Unit(1.0), "/Gy2": _Unit(1.0), "1/cGy2": _Unit(1e4),
+                         "cGy-2": _Unit(1e4)},
 }
 
 _SUPERSCRIPTS = str.maketrans({"²": "2", "³": "3", "¹": "1", "⁻": "-", "µ": "u", "μ": "u"})
@@ -249,7 +265,8 @@ def _example_unit(dimension: str) -> str:
         "length": "nm", "time": "s", "frequency": "kHz", "temperature": "C", "field": "kA/m",
         "mass_magnetization": "emu/g", "volume_magnetization": "kA/m", "moment": "emu", "mass": "mg",
         "volume": "mL", "viscosity": "mPa s", "energy_density": "kJ/m3", "concentration": "mM",
-        "mass_concentration": "mg/mL", "specific_power": "W/g",
+        "mass_concentration": "mg/mL", "specific_power": "W/g", "rate": "1/d", "absorbed_dose": "Gy",
+        "per_dose": "1/Gy", "per_dose_squared": "1/Gy2",
     }.get(dimension, "")
 
 
