@@ -4,7 +4,7 @@ The curve is a lognormal-Langevin ensemble of magnetite cores plus a small diama
 Gaussian noise; it is *not* a measurement. True parameters (SI, in the CSV header comments as well):
 
     Ms = 68.0 A m2/kg (= emu/g), median core diameter d0 = 9.0 nm, sigma (of ln d) = 0.25,
-    chi_background = -4.0e-7 m3/kg, T = 300 K, magnetite density 5170 kg/m3 (Ms,V = Ms * density),
+    chi_background = -4.0e-7 m3/kg, T = 300 K, magnetite X-ray density 5197 kg/m3 (Ms,V = Ms * density),
     noise: Gaussian, standard deviation 0.15 emu/g, numpy default_rng(seed=20240607).
 
 Fields: a loop +20 kOe -> -20 kOe -> +20 kOe, 100 points per branch, denser near zero field.
@@ -24,6 +24,7 @@ import numpy as np
 from ferrokit._shared.units import convert, from_si
 from ferrokit.io.atomic import write_text_atomic
 from ferrokit.magnetism import langevin_magnetization
+from ferrokit.materials import parse_formula
 
 TRUE = {
     "ms": 68.0,  # A m2/kg
@@ -31,7 +32,7 @@ TRUE = {
     "sigma": 0.25,
     "chi_background": -4.0e-7,  # m3/kg
     "temperature": 300.0,  # K
-    "density": 5170.0,  # kg/m3
+    "density": round(parse_formula("Fe3O4").density, 1),  # kg/m3, X-ray density
 }
 NOISE_EMU_G = 0.15
 SEED = 20240607

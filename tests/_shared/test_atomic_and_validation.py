@@ -34,6 +34,21 @@ def test_atomic_write_creates_parents(tmp_path):
     assert p.read_text() == "x"
 
 
+
+def test_atomic_write_names_the_target_not_the_temp_file(tmp_path):
+    # a folder as the target: the error names it (not a hidden temp file) and nothing is left behind
+    (tmp_path / "out.json").mkdir()
+    with pytest.raises(IsADirectoryError) as exc:
+        write_text_atomic(tmp_path / "out.json", "x")
+    assert exc.value.filename == str(tmp_path / "out.json")
+    assert [p.name for p in (tmp_path / "out.json").iterdir()] == []
+    # a file where a folder of the path should be: NotADirectoryError (bad input), not FileExistsError
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(NotADirectoryError) as exc:
+        write_text_atomic(tmp_path / "afile" / "sub" / "o.json", "y")
+    assert exc.value.filename == str(tmp_path / "afile" / "sub")
+    assert (tmp_path / "afile").read_text() == "x"
+
 def test_validators():
     assert check_positive("d", 2) == 2.0
     with pytest.raises(FerroKitInputError, match="d must be > 0"):
@@ -56,3 +71,15 @@ def test_rng():
     assert as_rng(g) is g
     with pytest.raises(TypeError):
         as_rng("seed")
+
+
+def test_schema_error_names_the_field_once():
+    # review: a unit error read 'p.yaml: dt: dt: unknown time unit' (field named twice)
+    from ferrokit._shared.schema import FrozenModel, Quantity, validate_model
+
+    class Plan(FrozenModel):
+        dt: Quantity("time")
+
+    with pytest.raises(FerroKitInputError) as exc:
+        validate_model(Plan, {"dt": "15 kg"}, where="p.yaml")
+    assert str(exc.value).startswith("p.yaml: dt: unknown time unit 'kg'"), str(exc.value)

@@ -112,3 +112,17 @@ def test_bad_plot_suffix(runner, tmp_path):
     result = runner.invoke(app, ["fit", str(EXAMPLE), "--plot", str(tmp_path / "fit.txt")])
     assert_one_line_error(result, 2, "--plot")
     assert not (tmp_path / "fit.txt").exists()
+
+
+@pytest.mark.parametrize("where", ["file_in_the_way", "folder_as_target"])
+def test_unwritable_out_path_is_bad_input(runner, tmp_path, where):
+    # review: a file in place of the output folder gave exit 1 'FileExistsError', a folder as --out named a temp file
+    if where == "file_in_the_way":
+        (tmp_path / "afile").write_text("x")
+        out, fragment = tmp_path / "afile" / "fit.json", "a file is in the way"
+    else:
+        out, fragment = tmp_path / "fit.json", "is a folder"
+        out.mkdir()
+    result = runner.invoke(app, ["fit", str(EXAMPLE), "--out", str(out)])
+    assert_one_line_error(result, 2, fragment)
+    assert ".tmp" not in result.stderr

@@ -138,7 +138,7 @@ def test_rates_reader_units(tmp_path):
         ("concentration (mM),R2 (1/s),T2 (ms)\n0,1,1000\n", "given twice"),
         ("concentration (mM),signal\n0,1\n", "no R1/R2"),
         ("R2 (1/s)\n1\n", "no concentration"),
-        ("concentration (mM),R2 (1/s)\n0,abc\n", "R2"),
+        ("concentration (mM),R2 (1/s)\n0,abc\n", "bad.csv line 2, column 'R2 \\(1/s\\)': not a number"),
         ("concentration (mM),R2 (1/s)\n0,-1\n", "≤ 0"),
     ],
 )

@@ -54,7 +54,7 @@ def test_celsius_spellings(tmp_path):
     ("time (s),T", None, "has no unit"),
     ("time (s),T (°F)", None, "°F"),
     ("time (s),T (X)", None, "unknown unit"),
-    ("time (s),T (C)", [f"{i},{'nan' if i == 5 else 25}" for i in range(20)], "not a finite number"),
+    ("time (s),T (C)", [f"{i},{'nan' if i == 5 else 25}" for i in range(20)], "c.csv line 7, .*not a finite number"),
     ("time (s),T (C)", [f"{i},{'' if i == 5 else 25}" for i in range(20)], "empty cell"),
     ("time (s),T (C)", [f"{i if i != 7 else 3},25" for i in range(20)], "does not increase"),
     ("time (s),T (C)", [f"{i},25" for i in range(5)], "at least 12"),
@@ -119,3 +119,12 @@ def test_sample_without_mass_information():
     with pytest.raises(FerroKitInputError, match="heat capacity is unknown"):
         sample_heat_capacity(None, iron_mass=1e-6, volume=None, temperature=300.0)
     assert np.isfinite(sample_heat_capacity(None, iron_mass=1e-6, volume=1e-6, temperature=300.0).total)
+
+
+def test_laser_column_is_read_as_the_on_off_column(tmp_path):
+    # photothermal curves name the switch column after the laser
+    p = tmp_path / "ptt.csv"
+    rows = "".join(f"{i},{25 + 0.1 * i},{'on' if i < 10 else 'off'}\n" for i in range(20))
+    p.write_text("time (s),T (C),laser (on/off)\n" + rows)
+    curve = read_heating_curve(p)
+    assert curve.field_on.tolist() == [True] * 10 + [False] * 10

@@ -136,7 +136,9 @@ GOOD_ROWS = list(zip(H, M, strict=True))
          "line 7, column 'M (emu/g)'"),
         (table("H (Oe),M (emu/g)", [*GOOD_ROWS[:3], ("", "1.0"), *GOOD_ROWS[3:]]),
          "line 5, column 'H (Oe)': empty"),
-        (table("H (Oe),M (emu/g)", [*GOOD_ROWS[:3], ("nan", "1.0"), *GOOD_ROWS[3:]]), "not a finite number"),
+        # the cell errors name the file too (review: they named only the line)
+        (table("H (Oe),M (emu/g)", [*GOOD_ROWS[:3], ("nan", "1.0"), *GOOD_ROWS[3:]]),
+         "curve.csv line 5, column 'H (Oe)': 'nan' is not a finite number"),
         (table("H (Oe),M (emu/g)", [*GOOD_ROWS[:3], ("1.0",), *GOOD_ROWS[3:]]), "line 5"),
         (table("H (Oe),M (emu/g)", GOOD_ROWS[:9]), "at least 10"),
         (table("H (Oe),M (emu/g)", [(0.0, b) for b in M]), "zero on every row"),

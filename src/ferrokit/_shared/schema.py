@@ -62,6 +62,8 @@ def format_validation_error(exc: ValidationError, *, where: str = "") -> str:
         elif err["type"] == "missing":
             msg = "required key is missing"
         msg = msg.removeprefix("Value error, ")
+        if err["loc"]:  # the unit parser already names the field: 'dt: dt: unknown unit' → 'dt: unknown unit'
+            msg = msg.removeprefix(f"{err['loc'][-1]}: ")
         parts.append(f"{loc}: {msg}")
     prefix = f"{where}: " if where else ""
     return prefix + "; ".join(parts)

@@ -50,6 +50,10 @@ _SI_UNIT: dict[str, str] = {
     "absorbed_dose": "Gy",
     "per_dose": "1/Gy",
     "per_dose_squared": "1/Gy2",
+    "power": "W",
+    "irradiance": "W/m2",
+    "radiant_exposure": "J/m2",
+    "attenuation": "1/m",
 }
 
 _UNITS: dict[str, dict[str, _Unit]] = {
@@ -117,6 +121,14 @@ _UNITS: dict[str, dict[str, _Unit]] = {
     "per_dose": {"1/Gy": _Unit(1.0), "Gy-1": _Unit(1.0), "/Gy": _Unit(1.0), "1/cGy": _Unit(1e2), "cGy-1": _Unit(1e2)},
     "per_dose_squared": {"1/Gy2": _Unit(1.0), "Gy-2": _Unit(1.0), "/Gy2": _Unit(1.0), "1/cGy2": _Unit(1e4),
                          "cGy-2": _Unit(1e4)},
+    # optics: laser power, irradiance, radiant exposure and attenuation coefficients (μa, μs')
+    "power": {"W": _Unit(1.0), "mW": _Unit(1e-3), "kW": _Unit(1e3), "uW": _Unit(1e-6)},
+    "irradiance": {"W/m2": _Unit(1.0), "W/cm2": _Unit(1e4), "mW/cm2": _Unit(10.0), "mW/mm2": _Unit(1e3),
+                   "W/mm2": _Unit(1e6)},
+    "radiant_exposure": {"J/m2": _Unit(1.0), "J/cm2": _Unit(1e4), "mJ/cm2": _Unit(10.0)},
+    "attenuation": {"1/m": _Unit(1.0), "1/cm": _Unit(100.0), "1/mm": _Unit(1000.0), "m-1": _Unit(1.0),
+                    "cm-1": _Unit(100.0), "mm-1": _Unit(1000.0), "/m": _Unit(1.0), "/cm": _Unit(100.0),
+                    "/mm": _Unit(1000.0)},
 }
 
 _SUPERSCRIPTS = str.maketrans({"²": "2", "³": "3", "¹": "1", "⁻": "-", "µ": "u", "μ": "u"})
@@ -266,7 +278,8 @@ def _example_unit(dimension: str) -> str:
         "mass_magnetization": "emu/g", "volume_magnetization": "kA/m", "moment": "emu", "mass": "mg",
         "volume": "mL", "viscosity": "mPa s", "energy_density": "kJ/m3", "concentration": "mM",
         "mass_concentration": "mg/mL", "specific_power": "W/g", "rate": "1/d", "absorbed_dose": "Gy",
-        "per_dose": "1/Gy", "per_dose_squared": "1/Gy2",
+        "per_dose": "1/Gy", "per_dose_squared": "1/Gy2", "power": "W", "irradiance": "W/cm2",
+        "radiant_exposure": "J/cm2", "attenuation": "1/cm",
     }.get(dimension, "")
 
 

@@ -42,7 +42,7 @@ def handle_errors(func: F) -> F:
             raise
         except FerroKitInputError as exc:
             fail(str(exc), EXIT_BAD_INPUT)
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             fail(f"{exc.strerror}: {exc.filename}", EXIT_BAD_INPUT)
         except Exception as exc:  # a real failure: one line, exit 1 (FERROKIT_DEBUG=1 shows the traceback)
             import os

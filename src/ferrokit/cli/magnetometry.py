@@ -17,6 +17,7 @@ from ferrokit.constants import MU_B, ROOM_TEMPERATURE
 from ferrokit.io.atomic import save_figure_atomic, write_json_atomic
 from ferrokit.io.magnetometry import read_mh_curve
 from ferrokit.magnetism.fitting import LangevinFit, LangevinModel
+from ferrokit.materials.formula import parse_formula
 
 app = typer.Typer(
     help="Analyse measured M(H) magnetometry curves (VSM/SQUID CSV exports).",
@@ -88,10 +89,12 @@ def fit(
     temperature: str | None = typer.Option(
         None, "--temperature", "-T",
         help="Measurement temperature, e.g. 300K or 27C (default: from the file, else 300 K)."),
-    density: str = typer.Option(
-        "5.17g/cm3", "--density",
-        help="Density of the magnetic material (magnetite 5.17 g/cm3); sets Ms,V = Ms·ρ in ξ and converts "
-             "volume magnetisation columns."),
+    density: str | None = typer.Option(
+        None, "--density",
+        help="Density of the magnetic material, e.g. 5.2g/cm3 (default: X-ray density of --composition); "
+             "sets Ms,V = Ms·ρ in ξ and converts volume magnetisation columns."),
+    composition: str = typer.Option(
+        "Fe3O4", "--composition", help="Magnetic material (sets the default density), e.g. gamma-Fe2O3."),
     no_background: bool = typer.Option(False, "--no-background", help="No linear background term."),
     background_above: str | None = typer.Option(
         None, "--background-above",
@@ -103,7 +106,7 @@ def fit(
     out: Annotated[Path | None, typer.Option(
         "--out", help="Also write the JSON result to this file.")] = None,
 ) -> None:
-    handle_errors(run_fit)(curve, mass=mass, temperature=temperature, density=density,
+    handle_errors(run_fit)(curve, mass=mass, temperature=temperature, density=density, composition=composition,
                            no_background=no_background, background_above=background_above,
                            json_out=json_out, plot=plot, out=out)
 
@@ -111,20 +114,25 @@ def fit(
 app.command(name="fit", help=FIT_HELP)(fit)
 
 
-def run_fit(curve: Path, *, mass: str | None, temperature: str | None, density: str, no_background: bool,
+def run_fit(curve: Path, *, mass: str | None, temperature: str | None, density: str | None, composition: str,
+            no_background: bool,
             background_above: str | None, json_out: bool, plot: Path | None,
             out: Path | None) -> dict[str, Any]:
     """Load, fit, then write: nothing is written unless every input was valid and the fit ran."""
     if no_background and background_above is not None:
         raise FerroKitInputError("give either --no-background or --background-above, not both")
     mass_si = None if mass is None else parse_quantity(mass, "mass", name="--mass")
-    rho = parse_quantity(density, "mass_concentration", name="--density")
+    rho = (parse_formula(composition).density if density is None
+           else parse_quantity(density, "mass_concentration", name="--density"))
     t_opt = None if temperature is None else parse_quantity(temperature, "temperature", name="--temperature")
     thr = (None if background_above is None
            else parse_quantity(background_above, "field", name="--background-above"))
     if plot is not None and plot.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise FerroKitInputError(f"--plot: use a .png, .pdf or .svg file name, got {plot.name!r}")
     data = read_mh_curve(curve, mass=mass_si, density=rho)
+    if mass_si is not None and data.magnetization_kind != "moment":
+        raise FerroKitInputError(f"--mass is only used with a moment column (m (emu), m (A m2)); {curve.name} has a "
+                                 f"{data.magnetization_kind} magnetisation column")
     if t_opt is not None:
         t, t_source = t_opt, "--temperature"
     elif data.temperature is not None:

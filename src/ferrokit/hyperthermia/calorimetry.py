@@ -194,10 +194,35 @@ class CalorimetryResult:
         return ax
 
 
-def split_phases(time, temperature, field_on=None) -> tuple[np.ndarray, str]:
-    """Field-on mask; without one, the field is taken as on from the first sample to the temperature maximum.
+def _switch_on_index(t: np.ndarray, y: np.ndarray, i_max: int) -> int:
+    """Change point of a flat baseline followed by heating, on samples ``[0, i_max]``.
 
-    Returns ``(mask, source)`` with ``source`` "column" or "inferred (on from start to the maximum)".
+    Least squares over the switch-on time t_on of the continuous model
+    y = a (t < t_on), y = a + b (t − t_on) + c (t − t_on)² (t ≥ t_on); t_on = t[0] means no baseline.
+    """
+    n = i_max + 1
+    if n < 8:
+        return 0
+    tt, yy = t[:n], y[:n]
+    candidates = np.unique(np.linspace(0, n - 5, min(n - 4, 400)).astype(int))
+    best, best_i = math.inf, 0
+    for i in candidates:
+        u = np.maximum(tt - tt[i], 0.0)
+        basis = np.column_stack([np.ones(n), u, u * u])
+        coef, *_ = np.linalg.lstsq(basis, yy, rcond=None)
+        sse = float(np.sum((basis @ coef - yy) ** 2))
+        if sse < best:
+            best, best_i = sse, int(i)
+    return best_i
+
+
+def split_phases(time, temperature, field_on=None) -> tuple[np.ndarray, str]:
+    """Field-on mask; without one, it is inferred: on from a fitted switch-on time to the temperature maximum.
+
+    The switch-on is the change point of a flat baseline followed by a continuous quadratic rise
+    (least squares over the switch-on time); with no baseline it is the first sample.
+
+    Returns ``(mask, source)`` with ``source`` "column" or a description of the inference.
     """
     t = np.asarray(time, dtype=float)
     y = np.asarray(temperature, dtype=float)
@@ -210,11 +235,13 @@ def split_phases(time, temperature, field_on=None) -> tuple[np.ndarray, str]:
     smooth = np.convolve(y, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
     smooth[:k], smooth[-k:] = y[:k], y[-k:]
     i_max = int(np.argmax(smooth))
+    i_on = _switch_on_index(t, y, i_max)
     on = np.zeros(t.size, dtype=bool)
-    on[:i_max + 1] = True
+    on[i_on:i_max + 1] = True
     if i_max == t.size - 1:
-        on[:] = True
-    return on, "inferred (on from the first sample to the temperature maximum)"
+        on[i_on:] = True
+    return on, (f"inferred (no field column): on from t = {t[i_on]:.4g} s (change-point fit) to the temperature "
+                "maximum")
 
 
 def analyze_heating_curve(time, temperature, *, iron_mass: float, heat_capacity: float, field_on=None,
@@ -391,6 +418,11 @@ def analyze_heating_curve(time, temperature, *, iron_mass: float, heat_capacity:
             "intervals": [list(r) for r in eb["intervals"]],
             "residual_std": {"value": eb["residual_std"], "unit": "K/s"}}),
     }
+    if source != "column":
+        notes.append(f"field on/off {source}; give a field column for an unambiguous analysis")
+    if eb["loss_rate"] < -2 * eb["loss_rate_stderr"]:
+        notes.append(f"loss-corrected: fitted loss rate L/C = {eb['loss_rate']:.3g} 1/s is negative (unphysical): "
+                     "check the field on/off phases and the probe")
     if ini["window"] >= 0.95 * float(s[-1]):
         notes.append("initial slope: the chosen window is the whole heating phase (no detectable curvature)")
     amb_out = eb["ambient"] if eb["uses_cooling"] else amb_for_fit

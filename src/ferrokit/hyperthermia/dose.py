@@ -187,6 +187,9 @@ class DoseAccumulator:
         t = np.asarray(temperature, dtype=float)
         if t.shape != self._last.shape:
             raise FerroKitInputError(f"temperature shape {t.shape} does not match {self._last.shape}")
+        if not np.all(np.isfinite(t)):
+            raise FerroKitInputError(f"temperature contains {int(np.count_nonzero(~np.isfinite(t)))} non-finite "
+                                     "value(s)")
         dt = check_positive("dt", dt, unit="s")
         if HAVE_NUMBA:
             from ferrokit.hyperthermia._kernels import accumulate_dose

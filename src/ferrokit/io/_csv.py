@@ -25,19 +25,21 @@ def detect_delimiter(header: str) -> str:
         "e.g. 'H (Oe),M (emu/g)'")
 
 
-def parse_cell(text: str, decimal_comma: bool, *, line_no: int, header: str) -> float:
-    """One numeric cell, or FerroKitInputError naming the line and column (empty, not a number, not finite)."""
+def parse_cell(text: str, decimal_comma: bool, *, line_no: int, header: str, source: str = "") -> float:
+    """One numeric cell, or FerroKitInputError naming the file (``source``), line and column (empty, not a
+    number, not finite)."""
+    where = f"{source + ' ' if source else ''}line {line_no}, column {header!r}"
     cell = text.strip().strip('"').strip("'")
     if cell == "":
-        raise FerroKitInputError(f"line {line_no}, column {header!r}: empty cell")
+        raise FerroKitInputError(f"{where}: empty cell")
     if decimal_comma and "," in cell and "." not in cell:
         cell = cell.replace(",", ".")
     try:
         value = float(cell)
     except ValueError:
         raise FerroKitInputError(
-            f"line {line_no}, column {header!r}: not a number: {text.strip()!r}") from None
+            f"{where}: not a number: {text.strip()!r}") from None
     if not math.isfinite(value):
         raise FerroKitInputError(
-            f"line {line_no}, column {header!r}: {text.strip()!r} is not a finite number")
+            f"{where}: {text.strip()!r} is not a finite number")
     return value

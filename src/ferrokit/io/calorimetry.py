@@ -8,8 +8,9 @@ Heating-curve format (see docs/calorimetry.md):
   ``T (C)``, ``T (K)``; names are free for temperatures (``T``, ``T1``, ``probe 2``, ...): any column whose
   unit is a temperature unit is a probe; °F is refused;
 - one time column (names ``t``, ``time``, ``elapsed``, ``elapsed time``, or any name with a time unit);
-- optional field column (names ``field``, ``amf``, ``field on``, ``field state``, ``on``) with unit
-  ``on/off`` or ``0/1`` (or none); cells ``on``/``off``/``1``/``0`` only;
+- optional field column (names ``field``, ``amf``, ``field on``, ``field state``, ``on``; or ``laser``,
+  ``laser on``, ``light`` for photothermal curves) with unit ``on/off`` or ``0/1`` (or none); cells
+  ``on``/``off``/``1``/``0`` only;
 - other columns are ignored; time must increase strictly; at least 12 rows.
 """
 
@@ -34,7 +35,8 @@ __all__ = ["HeatingCurveData", "read_calorimetry_sample", "read_heating_curve"]
 MIN_ROWS = 12
 _TIME_NAMES = {"t", "time", "elapsed", "elapsed time", "time elapsed"}
 _TEMP_NAME = re.compile(r"^(t|temp|temperature|probe|sample|sample temperature|t probe)\s*_?\s*\d*$")
-_FIELD_NAMES = {"field", "amf", "field on", "field state", "on", "field on/off", "ac field"}
+_FIELD_NAMES = {"field", "amf", "field on", "field state", "on", "field on/off", "ac field", "laser", "laser on",
+                "laser state", "light"}
 _FIELD_UNITS = {"", "on/off", "0/1", "1/0", "off/on", "bool", "state"}
 _FAHRENHEIT = {"f", "°f", "degf", "fahrenheit"}
 
@@ -163,9 +165,9 @@ def read_heating_curve(path) -> HeatingCurveData:
         cells = line.split(delim)
         if len(cells) < width:
             raise FerroKitInputError(f"{p.name} line {no}: {len(cells)} cell(s), but the header needs {width}")
-        tv.append(parse_cell(cells[time_col[0]], decimal_comma, line_no=no, header=time_col[1]))
+        tv.append(parse_cell(cells[time_col[0]], decimal_comma, line_no=no, header=time_col[1], source=p.name))
         for i, h, _ in temp_cols:
-            temps[h].append(parse_cell(cells[i], decimal_comma, line_no=no, header=h))
+            temps[h].append(parse_cell(cells[i], decimal_comma, line_no=no, header=h, source=p.name))
         if field_col is not None:
             fv.append(_field_cell(cells[field_col[0]], line_no=no, header=field_col[1]))
     if len(tv) < MIN_ROWS:

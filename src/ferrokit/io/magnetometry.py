@@ -248,7 +248,7 @@ def read_mh_curve(path, *, mass: float | None = None, density: float | None = No
     if kind == "volume" and density is None:
         raise FerroKitInputError(
             f"{p.name}: column {mh!r} is a volume magnetisation; give the density of the magnetic material "
-            "(density=..., CLI --density 5.17g/cm3) to convert it to A m2/kg")
+            "(density=..., CLI --density 5.2g/cm3) to convert it to A m2/kg")
     decimal_comma = delim in (";", "\t")
     needed = [fi, mi] + ([roles["temperature"][0]] if "temperature" in roles else [])
     width = max(needed) + 1
@@ -259,11 +259,11 @@ def read_mh_curve(path, *, mass: float | None = None, density: float | None = No
             raise FerroKitInputError(
                 f"{p.name} line {no}: {len(cells)} cell(s), but the header needs at least {width} "
                 f"(column {headers[width - 1]!r})")
-        hv.append(parse_cell(cells[fi], decimal_comma, line_no=no, header=fh))
-        mv.append(parse_cell(cells[mi], decimal_comma, line_no=no, header=mh))
+        hv.append(parse_cell(cells[fi], decimal_comma, line_no=no, header=fh, source=p.name))
+        mv.append(parse_cell(cells[mi], decimal_comma, line_no=no, header=mh, source=p.name))
         if "temperature" in roles:
             ti, th, _ = roles["temperature"]
-            tv.append(parse_cell(cells[ti], decimal_comma, line_no=no, header=th))
+            tv.append(parse_cell(cells[ti], decimal_comma, line_no=no, header=th, source=p.name))
     if len(hv) < MIN_POINTS:
         raise FerroKitInputError(
             f"{p.name}: {len(hv)} data row(s); an M(H) curve needs at least {MIN_POINTS}")

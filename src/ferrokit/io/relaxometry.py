@@ -157,8 +157,8 @@ def read_relaxation_table(path) -> RelaxationTable:
         if factor is None:
             raise FerroKitInputError(f"{p.name}: column {th!r}: unknown time unit {tu!r}; use ms, s or us")
     dc = delim in (";", "\t")
-    t = np.array([parse_cell(r[1][ti], dc, line_no=r[0], header=th) for r in rows]) * factor
-    s = np.array([parse_cell(r[1][scol[0]], dc, line_no=r[0], header=scol[1]) for r in rows])
+    t = np.array([parse_cell(r[1][ti], dc, line_no=r[0], header=th, source=p.name) for r in rows]) * factor
+    s = np.array([parse_cell(r[1][scol[0]], dc, line_no=r[0], header=scol[1], source=p.name) for r in rows])
     if t.size == 0:
         raise FerroKitInputError(f"{p.name}: no data rows")
     return RelaxationTable(times=t, signal=s, labels=_labels(rows, lcol), kind=kind,
@@ -240,7 +240,7 @@ def read_rates_table(path) -> RatesTable:
         raise FerroKitInputError(f"{p.name}: column {ch!r} has no unit; write 'concentration (mM)' or "
                                  "'concentration (mg Fe/mL)'")
     dc = delim in (";", "\t")
-    cvals = np.array([parse_cell(r[1][ci], dc, line_no=r[0], header=ch) for r in rows])
+    cvals = np.array([parse_cell(r[1][ci], dc, line_no=r[0], header=ch, source=p.name) for r in rows])
     if cvals.size == 0:
         raise FerroKitInputError(f"{p.name}: no data rows")
     if np.any(cvals < 0):
@@ -261,7 +261,7 @@ def read_rates_table(path) -> RatesTable:
     rates: dict[str, np.ndarray] = {}
     columns = {"concentration": (ch, cu)}
     for rate, (i, h, unit, is_time, factor) in sorted(rate_cols.items()):
-        v = np.array([parse_cell(r[1][i], dc, line_no=r[0], header=h) for r in rows]) * factor
+        v = np.array([parse_cell(r[1][i], dc, line_no=r[0], header=h, source=p.name) for r in rows]) * factor
         if np.any(v <= 0):
             raise FerroKitInputError(f"{p.name}: column {h!r} has values ≤ 0")
         rates[rate] = 1 / v if is_time else v

@@ -241,9 +241,10 @@ class LangevinModel:
 
     Parameters
     ----------
-    density : float
-        Density of the magnetic material [kg/m³] (magnetite 5170 by default), used to convert the fitted
-        mass magnetisation to the volume magnetisation in ξ: Ms,V = Ms·ρ.
+    density : float, optional
+        Density of the magnetic material [kg/m³], used to convert the fitted mass magnetisation to the volume
+        magnetisation in ξ: Ms,V = Ms·ρ. Default: the X-ray density of magnetite,
+        ``ferrokit.materials.parse_formula("Fe3O4").density`` (5197 kg/m³).
     temperature : float
         Measurement temperature [K].
     background : bool
@@ -277,16 +278,20 @@ class LangevinModel:
     >>> import numpy as np
     >>> from ferrokit.magnetism import langevin_magnetization
     >>> h = np.linspace(-1.6e6, 1.6e6, 81)
-    >>> m = 65.0 * langevin_magnetization(h, ms_volume=65.0 * 5170, median_diameter=9e-9, sigma=0.2,
+    >>> m = 65.0 * langevin_magnetization(h, ms_volume=65.0 * 5197, median_diameter=9e-9, sigma=0.2,
     ...                                   temperature=300.0)
     >>> fit = LangevinModel(background=False).fit(h, m)
     >>> round(fit.params["ms"], 2), round(fit.params["median_diameter"] * 1e9, 2)
     (65.0, 9.0)
     """
 
-    def __init__(self, *, density: float = 5170.0, temperature: float = 300.0, background: bool = True,
+    def __init__(self, *, density: float | None = None, temperature: float = 300.0, background: bool = True,
                  background_above: float | None = None, ms_volume: float | None = None,
                  n_nodes: int = DEFAULT_NODES, n_starts: int = 4) -> None:
+        if density is None:
+            from ferrokit.materials.formula import parse_formula
+
+            density = parse_formula("Fe3O4").density
         self.density = check_range("density", density, 100.0, 30000.0, unit="kg/m3")
         self.temperature = check_range("temperature", temperature, 0.0, 2000.0, unit="K", low_inclusive=False)
         if not isinstance(background, bool):
