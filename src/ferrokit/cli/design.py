@@ -1,0 +1,200 @@
+"""``ferrokit design``: train, evaluate (paper-grouped CV) and apply data-driven design models (SAR, r1, r2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ferrokit import __version__
+from ferrokit._shared.validation import FerroKitInputError
+from ferrokit.cli._common import console, err_console, handle_errors, print_json
+from ferrokit.io.atomic import write_text_atomic
+
+app = typer.Typer(
+    help="Data-driven design: models of SAR, r1, r2 trained on literature (DiMag) and your data, "
+         "validated with cross-validation grouped by paper.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Target = Annotated[str, typer.Option("--target", "-t", help="What to model: sar, r1 or r2.")]
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (SI values with units).")]
+_UNITS = {"sar": ("W/g", 1e-3), "r1": ("mM-1 s-1", 1.0), "r2": ("mM-1 s-1", 1.0)}
+
+
+@app.callback()
+def _group() -> None:
+    """Data-driven design models."""
+
+
+def _target(target: str) -> str:
+    from ferrokit.design import TARGETS
+
+    t = target.strip().lower()
+    if t not in TARGETS:
+        raise FerroKitInputError(f"--target must be one of {', '.join(TARGETS)}; got {target!r}")
+    return t
+
+
+def _progress(text: str, quiet: bool):
+    prog = Progress(SpinnerColumn(), TextColumn(text), TimeElapsedColumn(), console=err_console,
+                    transient=True, disable=quiet)
+    return prog
+
+
+def _training_table(target: str, data: list[Path] | None, literature: bool):
+    from ferrokit.design import load_dimag, read_design_csv
+
+    table = load_dimag(target) if literature else None
+    for path in data or []:
+        extra = read_design_csv(path, target)
+        table = extra if table is None else table.concat(extra)
+    if table is None:
+        raise FerroKitInputError("no training data: keep the literature table or pass --data FILE")
+    return table
+
+
+@app.command("train")
+@handle_errors
+def train(
+    target: Target,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write (.joblib or .pkl).")],
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Your measurements (CSV; repeatable).")] = None,
+    literature: Annotated[bool, typer.Option(help="Include the shipped DiMag table.")] = True,
+    features: Annotated[str, typer.Option(help="baseline or hybrid (plain + physics features).")] = "hybrid",
+    alpha: Annotated[float, typer.Option(help="Interval miscoverage (0.1 → 90 % intervals).")] = 0.1,
+    n_estimators: Annotated[int, typer.Option(min=10, max=2000, help="Boosting stages.")] = 150,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    json_out: Json = False,
+) -> None:
+    """Train a model (log10 target, conformal intervals from paper-grouped folds) and save it."""
+    from ferrokit.design import save_model, train_model
+
+    t = _target(target)
+    if out.suffix not in (".joblib", ".pkl"):
+        raise FerroKitInputError(f"--out must end in .joblib or .pkl, got {out.name!r}")
+    table = _training_table(t, data, literature)
+    with _progress(f"training {t} model", json_out) as prog:
+        prog.add_task("train")
+        model = train_model(table, feature_set=features, alpha=alpha, n_estimators=n_estimators, rng=seed)
+    save_model(model, out)
+    if json_out:
+        print_json({"model": str(out), **model.to_dict(), "data": table.summary(),
+                    "ferrokit_version": __version__})
+        return
+    p = model.provenance
+    console.print(f"trained {t} ({features}) on {p['n_rows']} rows from {p['n_groups']} papers "
+                  f"({p['n_rejected']} rows rejected; see 'ferrokit design data --report'); "
+                  f"paper-grouped out-of-fold R²(log) {p['grouped_oof_r2_log']:.3f}; "
+                  f"{100 * (1 - alpha):g} % interval ×/÷ {10 ** model.q_log10:.3g} → {out}")
+
+
+@app.command("evaluate")
+@handle_errors
+def evaluate_cmd(
+    target: Target,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Your measurements (CSV; repeatable).")] = None,
+    literature: Annotated[bool, typer.Option(help="Include the shipped DiMag table.")] = True,
+    repeats: Annotated[int, typer.Option(min=1, max=50, help="Repeats of grouped K-fold.")] = 5,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="K folds.")] = 5,
+    n_estimators: Annotated[int, typer.Option(min=10, max=2000, help="Boosting stages.")] = 150,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    json_out: Json = False,
+) -> None:
+    """Paper-grouped R² of log10(target) ± spread, baseline vs hybrid, and the random-split score for contrast."""
+    from ferrokit.design import evaluate
+
+    t = _target(target)
+    table = _training_table(t, data, literature)
+    with _progress(f"cross-validating {t} (grouped ×{repeats}, random ×1)", json_out) as prog:
+        prog.add_task("cv")
+        ev = evaluate(table, repeats=repeats, n_splits=folds, n_estimators=n_estimators, rng=seed)
+    if json_out:
+        print_json(ev.to_dict())
+        return
+    tab = Table(title=f"{t}: R² of log10({t}), {ev.n_rows} rows, {ev.n_groups} papers, {folds}-fold")
+    for col in ("features", "split", "R²(log) mean", "± sd", "repeats", "90 % interval coverage"):
+        tab.add_column(col)
+    for s in ev.scores:
+        cov = s.to_dict().get("interval_coverage_mean")
+        tab.add_row(s.feature_set, s.split + (" (reported)" if s.split == "grouped" else " (contrast)"),
+                    f"{s.mean:.3f}", f"{s.std:.3f}", str(len(s.r2_log)), "" if cov is None else f"{cov:.2f}")
+    console.print(tab)
+
+
+@app.command("predict")
+@handle_errors
+def predict_cmd(
+    target: Target,
+    rows: Annotated[Path, typer.Argument(help="CSV of particles (DiMag layout or FerroKit schema).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Predictions CSV to write.")],
+    model: Annotated[Path | None, typer.Option("--model", help="Model file; default: train on DiMag now.")] = None,
+    json_out: Json = False,
+) -> None:
+    """One prediction with its interval per input row, in input order (extra columns ignored)."""
+    from ferrokit.design import load_dimag, load_model, read_design_csv, train_model
+
+    t = _target(target)
+    table = read_design_csv(rows, t, need_target=False, need_group=False)
+    if table.rejected:
+        first = table.rejected[0]
+        raise FerroKitInputError(f"{rows.name}: {len(table.rejected)} row(s) cannot be predicted; "
+                                 f"first: line {first.line}: {first.reason}")
+    if model is not None:
+        m = load_model(model)
+    else:
+        with _progress(f"training {t} model on DiMag", json_out) as prog:
+            prog.add_task("train")
+            m = train_model(load_dimag(t))
+    if m.target != t:
+        raise FerroKitInputError(f"--model predicts {m.target}, not {t}")
+    pred = m.predict(table)
+    unit, factor = _UNITS[t]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["line", "composition", f"{t} ({unit})", f"{t}_low ({unit})", f"{t}_high ({unit})"])
+    for ln, comp, v, lo, hi in zip(pred.lines, table.text["composition"], pred.value, pred.low, pred.high,
+                                   strict=True):
+        w.writerow([ln, comp, f"{v * factor:.6g}", f"{lo * factor:.6g}", f"{hi * factor:.6g}"])
+    write_text_atomic(out, buf.getvalue())
+    if json_out:
+        print_json({**pred.to_dict(), "out": str(out), "ferrokit_version": __version__})
+        return
+    console.print(f"{len(pred.value)} {t} predictions ({100 * (1 - pred.alpha):g} % intervals) → {out}")
+
+
+@app.command("data")
+@handle_errors
+def data_cmd(
+    target: Target,
+    data: Annotated[Path | None, typer.Option("--data", help="Check your file instead of the shipped table.")] = None,
+    report: Annotated[bool, typer.Option("--report", help="List every rejected row with its reason.")] = False,
+    json_out: Json = False,
+) -> None:
+    """Summarise a design table (rows, papers) and, with --report, the rejected rows and why."""
+    from ferrokit.design import load_dimag, read_design_csv
+
+    t = _target(target)
+    table = read_design_csv(data, t) if data is not None else load_dimag(t)
+    if json_out:
+        out = table.to_dict() if report else table.summary()
+        print_json({**out, "ferrokit_version": __version__})
+        return
+    s = table.summary()
+    console.print(f"{t}: {s['rows']} valid rows from {s['groups']} papers; {s['rejected']} rejected")
+    for reason, n in s["rejected_by_reason"].items():
+        console.print(f"  {n:4d} × {reason}")
+    if report:
+        tab = Table(title="rejected rows")
+        for col in ("source", "line", "doi", "reason"):
+            tab.add_column(col, overflow="fold")
+        for r in table.rejected:
+            tab.add_row(r.source, str(r.line), r.doi, r.reason)
+        console.print(tab)
