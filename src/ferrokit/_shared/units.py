@@ -54,6 +54,9 @@ _SI_UNIT: dict[str, str] = {
     "irradiance": "W/m2",
     "radiant_exposure": "J/m2",
     "attenuation": "1/m",
+    "speed": "m/s",
+    "pressure": "Pa",
+    "acoustic_absorption": "Np/m at 1 MHz",
 }
 
 _UNITS: dict[str, dict[str, _Unit]] = {
@@ -125,10 +128,19 @@ _UNITS: dict[str, dict[str, _Unit]] = {
     "power": {"W": _Unit(1.0), "mW": _Unit(1e-3), "kW": _Unit(1e3), "uW": _Unit(1e-6)},
     "irradiance": {"W/m2": _Unit(1.0), "W/cm2": _Unit(1e4), "mW/cm2": _Unit(10.0), "mW/mm2": _Unit(1e3),
                    "W/mm2": _Unit(1e6)},
-    "radiant_exposure": {"J/m2": _Unit(1.0), "J/cm2": _Unit(1e4), "mJ/cm2": _Unit(10.0)},
+    "radiant_exposure": {"J/m2": _Unit(1.0), "J/cm2": _Unit(1e4), "mJ/cm2": _Unit(10.0), "mJ/mm2": _Unit(1e3),
+                         "uJ/cm2": _Unit(1e-2)},
     "attenuation": {"1/m": _Unit(1.0), "1/cm": _Unit(100.0), "1/mm": _Unit(1000.0), "m-1": _Unit(1.0),
                     "cm-1": _Unit(100.0), "mm-1": _Unit(1000.0), "/m": _Unit(1.0), "/cm": _Unit(100.0),
                     "/mm": _Unit(1000.0)},
+    # acoustics (photoacoustics): sound speed, pressure, and the absorption prefactor α0 at 1 MHz of the power
+    # law α = α0 f^y; tissue tables give dB/(MHz^y cm): 1 dB/cm = 100 ln(10)/20 Np/m ≈ 11.513 Np/m
+    "speed": {"m/s": _Unit(1.0), "mm/us": _Unit(1e3), "km/s": _Unit(1e3), "mm/s": _Unit(1e-3),
+              "cm/s": _Unit(1e-2)},
+    "pressure": {"Pa": _Unit(1.0), "kPa": _Unit(1e3), "MPa": _Unit(1e6), "mPa": _Unit(1e-3), "bar": _Unit(1e5),
+                 "mbar": _Unit(1e2)},
+    "acoustic_absorption": {"Np/m": _Unit(1.0), "dB/(MHzycm)": _Unit(5.0 * math.log(10.0)),
+                            "dB/MHzy/cm": _Unit(5.0 * math.log(10.0)), "dB/cm": _Unit(5.0 * math.log(10.0))},
 }
 
 _SUPERSCRIPTS = str.maketrans({"²": "2", "³": "3", "¹": "1", "⁻": "-", "µ": "u", "μ": "u"})
@@ -279,7 +291,8 @@ def _example_unit(dimension: str) -> str:
         "volume": "mL", "viscosity": "mPa s", "energy_density": "kJ/m3", "concentration": "mM",
         "mass_concentration": "mg/mL", "specific_power": "W/g", "rate": "1/d", "absorbed_dose": "Gy",
         "per_dose": "1/Gy", "per_dose_squared": "1/Gy2", "power": "W", "irradiance": "W/cm2",
-        "radiant_exposure": "J/cm2", "attenuation": "1/cm",
+        "radiant_exposure": "J/cm2", "attenuation": "1/cm", "speed": "m/s", "pressure": "kPa",
+        "acoustic_absorption": "dB/(MHz^y cm)",
     }.get(dimension, "")
 
 
