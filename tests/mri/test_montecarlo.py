@@ -1,0 +1,269 @@
+"""Monte Carlo simulator: kernel = plain reference, geometry, field, the MAR and SDR closed forms, echoes,
+reproducibility and bad input. Kept small (the ≤ 5 % validation runs are in examples/montecarlo_validation.py
+and docs/mri_montecarlo.md)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from ferrokit._shared.validation import FerroKitInputError
+from ferrokit.constants import GAMMA_PROTON, MU_0
+from ferrokit.materials import Particle, oxide_volume_fraction
+from ferrokit.mri.montecarlo import _kernels as K
+from ferrokit.mri.montecarlo import (
+    fit_decay,
+    particle_sphere,
+    random_sphere_packing,
+    simulate_particle,
+    simulate_relaxation,
+    sphere_field,
+)
+from ferrokit.mri.montecarlo._reference import reference_walk
+from ferrokit.mri.montecarlo.geometry import build_field_model
+from ferrokit.mri.montecarlo.simulator import run_walk, starting_positions
+
+# Closed forms written inline (SCIENCE.md §2), independent of ferrokit.mri.relaxivity:
+#   MAR  R2  = (16/45) f τ_D Δω²,   τ_D = R²/D       (Gillis & Koenig 1987; Brooks, Moiny & Gillis 2001)
+#   SDR  R2* = 2π/(3√3) f Δω                         (Yablonskiy & Haacke 1994)
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    packing = random_sphere_packing(radius=1.0, volume_fraction=0.1, n_spheres=60, rng=2)
+    return build_field_model(packing, cutoff=3.0, skin=0.8, points_per_sigma=2.0)
+
+
+def test_kernel_equals_plain_reference(small_model):
+    # same algorithm, same random numbers: only floating-point summation order differs
+    assert small_model.ncell == 3  # the cell list (not brute force) is exercised
+    pos = starting_positions(small_model.packing, 100, 5)
+    kw = {"sigma": 0.3, "phase_per_step": 0.05, "n_steps": 200, "sample_every": 10, "n_tau": 20}
+    fast = run_walk(small_model, pos, 99, n_echoes=200 // 40 + 1, **kw)
+    ref = reference_walk(small_model, pos, 99, **kw)
+    for key in ("fid", "cpmg", "echoes"):
+        assert np.max(np.abs(fast[key] - ref[key])) < 1e-10, key
+    assert np.max(np.abs(fast["hahn"][::2] - ref["hahn"][::2])) < 1e-10
+    assert abs(fast["fid"][-1]) < 0.95  # the case actually dephases
+
+
+def test_reflection_keeps_protons_outside(small_model):
+    p = small_model.packing
+    pos = starting_positions(p, 300, 1)
+    out = run_walk(small_model, pos, 7, sigma=0.4, phase_per_step=0.0, n_steps=300, sample_every=30, n_tau=0,
+                   n_echoes=0)
+    d = out["positions"][:, None, :] - p.centers[None]
+    d -= p.box * np.rint(d / p.box)
+    assert np.sqrt(np.einsum("ijk,ijk->ij", d, d)).min() >= p.radius * (1 - 1e-12)
+    assert np.all((out["positions"] >= 0) & (out["positions"] < p.box))
+
+
+def test_specular_reflection_preserves_path_length():
+    centers = np.array([[5.0, 5.0, 5.0]])
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        u = rng.normal(size=3)
+        start = centers[0] + 1.05 * u / np.linalg.norm(u)
+        step = (centers[0] - start) * 0.3 + rng.normal(scale=0.05, size=3)
+        if np.linalg.norm(start + step - centers[0]) >= 1.0:
+            continue
+        new = np.array(K.reflect_step(*start, *step, 0, centers, 10.0, 1.0))
+        # the end point is outside and the path start → surface → end has the length of the step
+        assert np.linalg.norm(start + new - centers[0]) >= 1.0 - 1e-12
+        r = start - centers[0]
+        b, c = r @ step, r @ r - 1.0
+        t = (-b - math.sqrt(b * b - (step @ step) * c)) / (step @ step)
+        hit = start + t * step
+        assert np.linalg.norm(hit - start) + np.linalg.norm(start + new - hit) == pytest.approx(
+            np.linalg.norm(step), rel=1e-12)
+
+
+def test_packing_does_not_overlap_and_has_the_volume_fraction():
+    p = random_sphere_packing(radius=2e-8, volume_fraction=0.2, n_spheres=400, rng=3)
+    assert p.min_distance() >= 2 * p.radius * (1 - 1e-12)
+    assert p.volume_fraction == pytest.approx(0.2, rel=1e-12)
+    assert np.all((p.centers >= 0) & (p.centers < p.box))
+
+
+def test_single_sphere_field_formula():
+    # Δω (R/r)³ (3cos²θ − 1) by hand: pole at r = 2R → +2/8, equator → −1/8, θ = 45° at r = 3R → 0.5/27
+    w = sphere_field([[0, 0, 2.0], [0, 2.0, 0], [3 / math.sqrt(2), 0, 3 / math.sqrt(2)]], [0, 0, 0], 1.0, 10.0)
+    assert w == pytest.approx([2.5, -1.25, 10 * 0.5 / 27], rel=1e-12)
+    assert np.isnan(sphere_field([[0, 0, 0.5]], [0, 0, 0], 1.0))[0]
+
+
+def test_ewald_field_equals_direct_sum_over_periodic_images():
+    p = random_sphere_packing(radius=1.0, volume_fraction=0.02, n_spheres=40, rng=4)
+    model = build_field_model(p, cutoff=4.0, skin=1.0, points_per_sigma=3.0)
+    pts = starting_positions(p, 30, 2)
+    w = model.field(pts)
+    # direct sum over images in a sphere of radius 3.5 L (spherical order): equals the Ewald sum up to a constant
+    direct = np.zeros(len(pts))
+    n = 3
+    for shift in np.array(np.meshgrid(*[np.arange(-n, n + 1)] * 3)).reshape(3, -1).T * p.box:
+        cen = p.centers + shift
+        keep = np.linalg.norm(cen - p.box / 2, axis=1) <= (n + 0.5) * p.box
+        for c in cen[keep]:
+            direct += sphere_field(pts, c, 1.0)
+    a, b = w - w.mean(), direct - direct.mean()
+    # tolerance: trilinear interpolation of the smooth long-range grid (≈ (h/σ)²/8 of that part) bounds the
+    # error to ~1e-3 of the typical field here; the short-range part is exact to 2e-5
+    assert np.max(np.abs(a - b)) < 0.1 * np.std(direct) + 2e-3
+    # the constant is the Lorentz-type shape term (4π/3)·(sphere volume fraction)·…: it only rotates the phase
+    assert abs(np.std(direct - w)) < 1e-3
+    # periodicity
+    assert model.field(pts + np.array([p.box, 0.0, 0.0])) == pytest.approx(w, rel=1e-9, abs=1e-12)
+
+
+def test_free_diffusion_mean_square_displacement():
+    # nearly empty box: ⟨r²⟩ = 6 D t; 2000 protons give ±√(2/3/2000) ≈ 2 % (1σ) on the mean: 6 % tolerance
+    r = simulate_relaxation(radius=1e-6, volume_fraction=1e-4, delta_omega=10.0, diffusion=2e-9, duration=0.01,
+                            n_protons=2000, n_configurations=1, n_spheres=20, rng=1)
+    t = r.times[-1]
+    assert r.mean_square_displacement[-1] == pytest.approx(6 * 2e-9 * t, rel=0.06)
+
+
+def test_static_dephasing_matches_yablonskiy_haacke():
+    R, f, dw = 1e-6, 0.01, 3000.0
+    sdr = 2 * math.pi / (3 * math.sqrt(3)) * f * dw  # 36.3 1/s
+    r = simulate_relaxation(radius=R, volume_fraction=f, delta_omega=dw, diffusion=0.0, duration=4 / sdr,
+                            sequence="fid", n_protons=3000, n_configurations=2, n_spheres=400, n_samples=100,
+                            rng=11)
+    # tolerance 12 %: statistical error ≈ 5 % (1σ) for 6000 protons over this window (reported stderr),
+    # the start of the linear regime (t > 3/Δω) and the finite box (400 spheres)
+    assert r.rate == pytest.approx(sdr, rel=0.12)
+    assert r.rate_name == "R2*"
+    assert r.theory["r2star_static_dephasing"] == pytest.approx(sdr)
+
+
+@pytest.mark.slow
+def test_motional_averaging_matches_closed_form():
+    R, D, f = 1e-6, 1e-9, 0.02
+    tau_d = R**2 / D
+    dw = 0.4 / tau_d  # Δω τ_D = 0.4
+    mar = 16 / 45 * f * tau_d * dw**2
+    r = simulate_relaxation(radius=R, volume_fraction=f, delta_omega=dw, diffusion=D, duration=2 / mar,
+                            sequence="fid", n_protons=400, n_configurations=2, n_spheres=300, step_fraction=0.4,
+                            n_samples=60, fit_start=30 * tau_d, rng=5)
+    # tolerance −25 % / +10 %: besides ≈ 5 % statistics, three biases all lower R2 here: Δω τ_D = 0.4 is
+    # not ≪ 1, the FID rate approaches its limit as 1 − c√(τ_D/t) (the t^{-3/2} diffusion tail), and
+    # the coarse σ = 0.4 R step; the careful runs (docs) agree within a few per cent at Δω τ_D ≤ 0.3
+    assert 0.75 * mar < r.rate < 1.10 * mar
+    # and it is far below the static-dephasing value, as motional averaging requires
+    assert r.rate < 0.3 * r.theory["r2star_static_dephasing"]
+
+
+def test_shorter_echo_spacing_gives_smaller_r2():
+    # Δω τ_D = 5 (beyond MAR): refocusing works when τ_CP ≲ τ_D, so R2 rises with the echo spacing
+    R, D, f = 1e-6, 1e-9, 0.01
+    dw = 5.0 / (R**2 / D)
+    common = {"radius": R, "volume_fraction": f, "delta_omega": dw, "diffusion": D, "duration": 0.04,
+              "n_protons": 800, "n_configurations": 2, "n_spheres": 200, "step_fraction": 0.3, "rng": 3}
+    short = simulate_relaxation(sequence="cpmg", echo_spacing=0.4e-3, **common)
+    long = simulate_relaxation(sequence="cpmg", echo_spacing=4e-3, **common)
+    fid = simulate_relaxation(sequence="fid", **common)
+    assert short.rate < 0.7 * long.rate  # the effect is large: a factor > 2 in the runs we made
+    assert long.rate < fid.rate * 1.05  # echoes never dephase faster than the FID (within noise)
+    hahn = simulate_relaxation(sequence="hahn", **common)
+    assert hahn.rate < fid.rate * 1.05
+
+
+def test_same_seed_same_result_and_seed_matters():
+    kw = {"radius": 1e-6, "volume_fraction": 0.01, "delta_omega": 2000.0, "diffusion": 1e-9, "duration": 0.02,
+          "n_protons": 200, "n_configurations": 2, "n_spheres": 50, "n_samples": 20}
+    a = simulate_relaxation(rng=42, **kw)
+    b = simulate_relaxation(rng=42, **kw)
+    c = simulate_relaxation(rng=43, **kw)
+    np.testing.assert_array_equal(a.fid, b.fid)
+    assert a.rate == b.rate
+    assert not np.array_equal(a.fid, c.fid)
+
+
+def test_result_dict_and_convergence_controls():
+    r = simulate_relaxation(radius=1e-6, volume_fraction=0.01, delta_omega=2000.0, diffusion=1e-9,
+                            duration=0.02, n_protons=200, n_configurations=2, n_spheres=50, n_samples=20, rng=1)
+    d = r.to_dict()
+    assert d["rate"]["unit"] == "1/s" and len(d["rates_per_configuration"]["value"]) == 2
+    conv = d["convergence"]
+    # default step: σ ≤ 0.2 R (rounded down so that samples fall on steps); Δω Δt ≤ 0.1 is not binding here
+    assert 0.18 < conv["sigma_over_radius"] <= 0.2
+    assert conv["delta_omega_dt"] <= 0.1 + 1e-12
+    assert conv["n_configurations"] == 2 and conv["proton_steps"] == conv["n_steps"] * 400
+    assert r.rate_stderr == pytest.approx(np.std(r.rates, ddof=1) / math.sqrt(2))
+
+
+def test_fit_decay_recovers_an_exponential():
+    t = np.linspace(0, 0.1, 50)
+    fit = fit_decay(t, 0.8 * np.exp(-25 * t) * np.exp(1j * 3 * t), t_start=0.01)
+    assert fit.rate == pytest.approx(25, rel=1e-10)
+    # the diffusion-tail model recovers R from c + b√t − R t exactly
+    tail = fit_decay(t, np.exp(0.1 + 0.5 * np.sqrt(t) - 25 * t), t_start=0.01, model="diffusion_tail")
+    assert tail.rate == pytest.approx(25, rel=1e-9)
+    with pytest.raises(FerroKitInputError, match="model"):
+        fit_decay(t, np.exp(-t), model="cubic")
+    with pytest.raises(FerroKitInputError, match="noise floor"):
+        fit_decay(t, np.exp(-25 * t), floor=0.99)
+
+
+def test_particle_maps_to_a_sphere_by_hand():
+    p = Particle(composition="Fe3O4", core_diameter="12 nm", ms={"value": 80, "basis": "oxide"})
+    r, dw, factor = particle_sphere(p, 300.0)
+    ms_v = 80 * p.composition_info.density  # A/m at the measurement temperature (300 K)
+    assert r == pytest.approx(6e-9)
+    assert dw == pytest.approx(GAMMA_PROTON * MU_0 * ms_v / 3, rel=1e-12)
+    assert factor == pytest.approx(1.0)
+    # cluster of 10 cores at φ = 0.5: Ms_agg = φ Ms, f_agg = f/φ (Vuong et al. 2012)
+    pc = Particle(composition="Fe3O4", core_diameter="12 nm", ms={"value": 80, "basis": "oxide"},
+                  cluster={"cores": 10, "packing_fraction": 0.5})
+    rc, dwc, fc = particle_sphere(pc, 300.0)
+    assert rc == pytest.approx(6e-9 * (10 / 0.5) ** (1 / 3))
+    assert dwc == pytest.approx(0.5 * dw) and fc == pytest.approx(2.0)
+
+
+def test_simulate_particle_scales_to_the_concentration():
+    p = Particle(composition="Fe3O4", core_diameter="20 nm")
+    # duration ≈ 1/R2 at f_sim = 0.01 (R2 ≈ 2e5 1/s): enough for the fit, cheap
+    sim = simulate_particle(p, concentration=0.5, temperature=310.15, n_protons=300, n_configurations=2,
+                            n_spheres=80, n_samples=40, duration=5e-6, rng=2)
+    f = oxide_volume_fraction(0.5, "Fe3O4")
+    assert sim.volume_fraction == pytest.approx(f)
+    assert sim.simulation_volume_fraction == pytest.approx(0.01)
+    assert sim.rate == pytest.approx(sim.simulation.rate * f / 0.01)
+    assert sim.relaxivity == pytest.approx(sim.rate / 0.5)
+    # between the two closed forms' bounds: a 20 nm magnetite core sits in the MAR–SDR transition
+    th = sim.to_dict()["theory_at_concentration"]
+    assert 0.3 * th["r2_motional_averaging"]["value"] < sim.rate < 1.2 * th["r2star_static_dephasing"]["value"]
+
+
+@pytest.mark.parametrize(
+    ("kw", "fragment"),
+    [
+        ({"radius": -1e-9}, "radius"),
+        ({"radius": 1.0}, "radius"),
+        ({"volume_fraction": 0.5}, "volume_fraction"),
+        ({"volume_fraction": float("nan")}, "volume_fraction"),
+        ({"delta_omega": 0.0}, "delta_omega"),
+        ({"diffusion": -1e-9}, "diffusion"),
+        ({"sequence": "spin"}, "sequence"),
+        ({"sequence": "cpmg"}, "echo_spacing"),
+        ({"sequence": "cpmg", "echo_spacing": 1.0}, "echo_spacing"),
+        ({"n_protons": 5}, "n_protons"),
+        ({"n_protons": True}, "n_protons"),
+        ({"n_configurations": 0}, "n_configurations"),
+        ({"step_fraction": 0.9}, "step_fraction"),
+        ({"duration": 1e3}, "too much work"),
+        ({"cutoff": 1.0e-6}, "cutoff"),
+    ],
+)
+def test_bad_input(kw, fragment):
+    args = {"radius": 1e-6, "volume_fraction": 0.01, "delta_omega": 2000.0, "diffusion": 1e-9, "duration": 0.02,
+            "n_protons": 100, "n_spheres": 50, **kw}
+    with pytest.raises(FerroKitInputError, match=fragment):
+        simulate_relaxation(**args)
+
+
+def test_bad_packing_input():
+    with pytest.raises(FerroKitInputError, match="n_spheres"):
+        random_sphere_packing(radius=1.0, volume_fraction=0.1, n_spheres=0)
+    with pytest.raises(FerroKitInputError, match="volume_fraction"):
+        random_sphere_packing(radius=1.0, volume_fraction=0.6, n_spheres=10)
