@@ -97,3 +97,46 @@ def test_particle_file_errors(runner, tmp_path):
 def test_example_particle_file_works(runner):
     result = runner.invoke(app, ["predict", "--particle", "examples/particle_znmn_ferrite.yaml", "--json"])
     assert result.exit_code == 0, result.output
+
+
+def test_predict_with_field_and_amf_matches_the_apis(runner):
+    from ferrokit.hyperthermia import predict_slp
+    from ferrokit.mri import predict_relaxivity
+
+    args = ["predict", "--agent", "ferumoxytol", "-T", "37C", "--field", "3T", "--echo-spacing", "10ms",
+            "--amf", "300kHz,15kA/m", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    props = json.loads(result.stdout)["properties"]
+    particle = get_agent("ferumoxytol").particle
+    relax = predict_relaxivity(particle, field=3.0, temperature=310.15, echo_spacing=10e-3)
+    for key in ("r1", "r2", "r2star"):
+        assert props[key]["unit"] == "mM-1 s-1"
+        assert props[key]["value"] == pytest.approx(getattr(relax, key), rel=1e-9)
+    assert props["mri_regime"]["value"] == relax.regime
+    slp = predict_slp(particle, frequency=300e3, amplitude=15e3, temperature=310.15)
+    assert props["slp"]["unit"] == "W/g Fe"
+    assert props["slp"]["value"] == pytest.approx(slp.slp / 1e3, rel=1e-9)  # W/kg → W/g
+    assert props["ilp"]["value"] == pytest.approx(slp.ilp * 1e9, rel=1e-9)  # H m²/kg → nH m²/kg
+
+
+def test_predict_tables_for_field_and_amf(runner):
+    result = runner.invoke(app, ["predict", "--agent", "ferumoxytol", "--field", "1.5T", "--amf", "100kHz,10mT"])
+    assert result.exit_code == 0, result.output
+    assert "r2*" in result.stdout and "SLP" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--field", "3"], "no unit"),
+        (["--echo-spacing", "10ms"], "needs --field"),
+        (["--amf", "300kHz"], "--amf"),
+        (["--amf", "300kHz,15 apples"], "--amf"),
+    ],
+)
+def test_predict_bad_field_and_amf(runner, tmp_path, args, fragment):
+    out = tmp_path / "never.json"
+    result = runner.invoke(app, ["predict", "--agent", "ferumoxytol", *args, "--out", str(out)])
+    assert_one_line_error(result, 2, fragment)
+    assert not out.exists()

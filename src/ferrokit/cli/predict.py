@@ -13,16 +13,21 @@ from ferrokit._shared.schema import validate_model
 from ferrokit._shared.units import parse_quantity
 from ferrokit._shared.validation import FerroKitInputError
 from ferrokit.cli._common import console, handle_errors, print_json
+from ferrokit.constants import MU_0
+from ferrokit.hyperthermia.slp import parse_amf, predict_slp
 from ferrokit.io.atomic import write_json_atomic
 from ferrokit.io.particle_file import read_particle
 from ferrokit.magnetism.properties import DEFAULT_TAU0, MagneticProperties, predict_magnetic_properties
 from ferrokit.materials.library import get_agent
 from ferrokit.materials.particle import Particle
+from ferrokit.mri.relaxivity import predict_relaxivity
 
 HELP = (
     "Predict the derived properties of a particle: composition, density, Fe fraction, Ms at T, K_eff, "
-    "Néel/Brown/effective relaxation times and blocking temperature. Give the particle as options in lab "
-    "units, as a library agent (--agent), or as a YAML file (--particle); options override agent/file values."
+    "Néel/Brown/effective relaxation times and blocking temperature; with --field, the relaxivities r1, r2, r2* "
+    "and the regime; with --amf, the SLP, ILP, ξ, the heating model and the field-safety checks. Give the "
+    "particle as options in lab units, as a library agent (--agent), or as a YAML file (--particle); options "
+    "override agent/file values."
 )
 
 
@@ -164,29 +169,97 @@ def predict(
     anisotropy: str | None = typer.Option(None, "--anisotropy", help="Measured K_eff, e.g. 15kJ/m3."),
     temperature: str = typer.Option("300K", "--temperature", "-T", help="Temperature, e.g. 37C or 310K."),
     tau0: str = typer.Option(f"{DEFAULT_TAU0:g}s", "--tau0", help="Néel attempt time."),
+    field: str | None = typer.Option(None, "--field", help="MRI field B0, e.g. 3T: adds r1, r2, r2* and the regime."),
+    echo_spacing: str | None = typer.Option(None, "--echo-spacing", help="CPMG echo spacing for r2, e.g. 10ms."),
+    amf: str | None = typer.Option(None, "--amf", help="AMF as FREQUENCY,AMPLITUDE, e.g. 300kHz,15kA/m (or mT, Oe)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON (SI values with units) instead of a table."),
     out: Path | None = typer.Option(None, "--out", help="Also write the JSON to this file."),
 ) -> None:
     handle_errors(_predict)(agent, particle_file, composition, core, sigma, shape, coating, hydrodynamic,
-                            cluster, ms, ms_basis, ms_temperature, anisotropy, temperature, tau0, json_out, out)
+                            cluster, ms, ms_basis, ms_temperature, anisotropy, temperature, tau0, field,
+                            echo_spacing, amf, json_out, out)
 
 
 def _predict(agent, particle_file, composition, core, sigma, shape, coating, hydrodynamic, cluster, ms,
-             ms_basis, ms_temperature, anisotropy, temperature, tau0, json_out, out) -> None:
+             ms_basis, ms_temperature, anisotropy, temperature, tau0, field, echo_spacing, amf, json_out,
+             out) -> None:
     particle = build_particle(
         agent=agent, particle_file=particle_file, composition=composition, core=core, sigma=sigma, shape=shape,
         coating=coating, hydrodynamic=hydrodynamic, cluster=cluster, ms=ms, ms_basis=ms_basis,
         ms_temperature=ms_temperature, anisotropy=anisotropy,
     )
+    if echo_spacing is not None and field is None:
+        raise FerroKitInputError("--echo-spacing needs --field (the MRI field B0)")
     t = parse_quantity(temperature, "temperature", name="--temperature")
-    props = predict_magnetic_properties(particle, temperature=t,
-                                        tau0=parse_quantity(tau0, "time", name="--tau0"))
-    result = {"ferrokit_version": __version__, "agent": agent, **props.to_dict()}
+    t0 = parse_quantity(tau0, "time", name="--tau0")
+    props = predict_magnetic_properties(particle, temperature=t, tau0=t0)
+    result: dict[str, Any] = {"ferrokit_version": __version__, "agent": agent, **props.to_dict()}
+    relax = slp = None
+    if field is not None:
+        b0 = MU_0 * parse_quantity(field, "field", name="--field")
+        te = None if echo_spacing is None else parse_quantity(echo_spacing, "time", name="--echo-spacing")
+        relax = predict_relaxivity(particle, field=b0, temperature=t, echo_spacing=te)
+        result["relaxivity"] = relax.to_dict()
+        unit = "mM-1 s-1"
+        result["properties"].update({
+            "r1": {"value": relax.r1, "unit": unit, "source": relax.models.get("r1", "")},
+            "r2": {"value": relax.r2, "unit": unit, "source": relax.models.get("r2", "")},
+            "r2star": {"value": relax.r2star, "unit": unit, "source": relax.models.get("r2star", "")},
+            "r2_r1": {"value": relax.r2_r1, "unit": "1"},
+            "mri_regime": {"value": relax.regime, "unit": ""},
+        })
+    if amf is not None:
+        frequency, amplitude = parse_amf(amf)
+        slp = predict_slp(particle, frequency=frequency, amplitude=amplitude, temperature=t, tau0=t0)
+        result["heating"] = slp.to_dict()
+        result["properties"].update({
+            "slp": {"value": slp.slp / 1e3, "unit": "W/g Fe", "source": slp.model},
+            "slp_oxide": {"value": slp.slp_oxide / 1e3, "unit": "W/g oxide", "source": slp.model},
+            "ilp": {"value": slp.ilp * 1e9, "unit": "nH m2/kg Fe"},
+            "xi": {"value": slp.xi, "unit": "1", "source": "μ0 Ms V H / k_B T, median core"},
+            "heating_model": {"value": slp.model, "unit": ""},
+        })
     if out is not None:
         write_json_atomic(out, result)
     if json_out:
         print_json(result)
     else:
         show_properties(props)
+        if relax is not None:
+            _show_relaxivity(relax)
+        if slp is not None:
+            _show_heating(slp)
         if out is not None:
             console.print(f"wrote {out}")
+
+
+def _show_relaxivity(r) -> None:
+    table = Table(title=f"MRI at {r.field:g} T" + (f", echo spacing {r.echo_spacing * 1e3:g} ms"
+                                                    if r.echo_spacing else ""))
+    for col in ("quantity", "value", "unit", "model"):
+        table.add_column(col, overflow="fold")
+    table.add_row("r1", f"{r.r1:.4g}", "mM⁻¹ s⁻¹", r.models.get("r1", ""))
+    table.add_row("r2", f"{r.r2:.4g}", "mM⁻¹ s⁻¹", r.models.get("r2", ""))
+    table.add_row("r2*", f"{r.r2star:.4g}", "mM⁻¹ s⁻¹", r.models.get("r2star", ""))
+    table.add_row("r2/r1", f"{r.r2_r1:.3g}", "", "")
+    table.add_row("Δω·τ_D", f"{r.delta_omega_tau_d:.3g}", "", f"regime: {r.regime}")
+    console.print(table)
+    for note in r.notes:
+        console.print(f"note: {note}")
+
+
+def _show_heating(s) -> None:
+    table = Table(title=f"AMF {s.frequency / 1e3:g} kHz, {s.amplitude / 1e3:.4g} kA/m")
+    for col in ("quantity", "value", "unit"):
+        table.add_column(col)
+    table.add_row("SLP", f"{s.slp / 1e3:.4g}", "W/g Fe")
+    table.add_row("SLP", f"{s.slp_oxide / 1e3:.4g}", "W/g oxide")
+    table.add_row("ILP", f"{s.ilp * 1e9:.4g}", "nH m² kg⁻¹")
+    table.add_row("ξ", f"{s.xi:.3g}", "")
+    table.add_row("model", s.model, "")
+    for check in s.limit_checks:
+        flag = "[red]EXCEEDED[/]" if check.exceeded else "ok"
+        table.add_row(f"H·f vs {check.name}", f"{check.value:.3g} / {check.limit:.3g}", f"A m⁻¹ s⁻¹ {flag}")
+    console.print(table)
+    for note in s.notes:
+        console.print(f"note: {note}")
