@@ -147,7 +147,7 @@ def test_switch_on_inferred_after_a_baseline():
     # 120 s of flat baseline, then 600 s of heating and 600 s of cooling; no field column given.
     # The change-point fit must place the switch-on within a few samples (the probe lag is 2 s) and the
     # loss-corrected SLP must then be as good as with the column (3 %: see test_lossy_... for the budget).
-    t, T, on = lossy(11, before=120.0)
+    t, T, _on = lossy(11, before=120.0)
     r = analyze_heating_curve(t, T, iron_mass=M_FE, heat_capacity=C)
     assert r.t_on == pytest.approx(120.0, abs=6.0)
     assert r.methods["loss_corrected"].slp == pytest.approx(SLP, rel=0.03)
