@@ -71,6 +71,28 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def write_figure_and_json(*, plot: Any, plotter: Callable[[], Any], out: Any, payload: Any) -> None:
+    """Write ``plotter()``'s figure to ``plot`` and ``payload`` as JSON to ``out`` (each optional, atomic).
+
+    ``plotter`` returns a matplotlib Axes (the result objects' ``plot()``); the figure is closed afterwards.
+    """
+    from ferrokit.io.atomic import save_figure_atomic, write_json_atomic
+
+    if plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ax = plotter()
+        try:
+            save_figure_atomic(ax.figure, plot)
+        finally:
+            plt.close(ax.figure)
+    if out is not None:
+        write_json_atomic(out, payload)
+
+
 def print_json(data: Any) -> None:
     """Print ``data`` as JSON to stdout (plain, no colour, for machines)."""
     sys.stdout.write(json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n")

@@ -12,11 +12,10 @@ from rich.table import Table
 from ferrokit import __version__
 from ferrokit._shared.units import parse_quantity
 from ferrokit._shared.validation import FerroKitInputError
-from ferrokit.cli._common import console, handle_errors, print_json
+from ferrokit.cli._common import console, handle_errors, print_json, write_figure_and_json
 from ferrokit.hyperthermia.calorimetry import METHODS, analyze_heating_curve, split_phases
 from ferrokit.hyperthermia.calorimetry_sample import sample_heat_capacity, sample_iron_mass
 from ferrokit.hyperthermia.slp import parse_amf
-from ferrokit.io.atomic import save_figure_atomic, write_json_atomic
 from ferrokit.io.calorimetry import read_calorimetry_sample, read_heating_curve
 
 app = typer.Typer(
@@ -140,19 +139,7 @@ def run_analyze(curve: Path, *, fe_mass: str | None, volume: str | None, field: 
         "result": result.to_dict(),
         "slp_per_probe": per_probe or None,
     }
-    if plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        ax = result.plot()
-        try:
-            save_figure_atomic(ax.figure, plot)
-        finally:
-            plt.close(ax.figure)
-    if out is not None:
-        write_json_atomic(out, payload)
+    write_figure_and_json(plot=plot, plotter=result.plot, out=out, payload=payload)
     if json_out:
         print_json(payload)
     else:

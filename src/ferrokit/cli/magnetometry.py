@@ -12,9 +12,8 @@ from rich.table import Table
 from ferrokit import __version__
 from ferrokit._shared.units import from_si, parse_quantity
 from ferrokit._shared.validation import FerroKitInputError
-from ferrokit.cli._common import console, handle_errors, print_json
+from ferrokit.cli._common import console, handle_errors, print_json, write_figure_and_json
 from ferrokit.constants import MU_B, ROOM_TEMPERATURE
-from ferrokit.io.atomic import save_figure_atomic, write_json_atomic
 from ferrokit.io.magnetometry import read_mh_curve
 from ferrokit.magnetism.fitting import LangevinFit, LangevinModel
 from ferrokit.materials.formula import parse_formula
@@ -148,19 +147,7 @@ def run_fit(curve: Path, *, mass: str | None, temperature: str | None, density: 
         "temperature_source": t_source,
         "fit": result.to_dict(),
     }
-    if plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        ax = result.plot()
-        try:
-            save_figure_atomic(ax.figure, plot)
-        finally:
-            plt.close(ax.figure)
-    if out is not None:
-        write_json_atomic(out, payload)
+    write_figure_and_json(plot=plot, plotter=result.plot, out=out, payload=payload)
     if json_out:
         print_json(payload)
     else:

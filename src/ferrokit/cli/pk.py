@@ -15,7 +15,7 @@ from rich.table import Table
 from ferrokit import __version__
 from ferrokit._shared.units import parse_quantity, split_header
 from ferrokit._shared.validation import FerroKitInputError, check_choice
-from ferrokit.cli._common import console, handle_errors, print_json
+from ferrokit.cli._common import console, handle_errors, print_json, write_figure_and_json
 from ferrokit.cli.predict import build_particle
 from ferrokit.io.atomic import atomic_write, save_figure_atomic, write_json_atomic
 
@@ -330,19 +330,7 @@ def run_fit(*, data: Path | None, dataset: int | None, params_opt: str, body_wei
     result = fit_tumour_time_course(t, y, params=params, fit=names, dataset=source)
     payload = {"ferrokit_version": __version__, "command": "pk fit", "source": source, "dataset_info": info,
                "body_weight": {"value": params.body_weight, "unit": "kg"}, "fit": result.to_dict()}
-    if plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        ax = result.plot()
-        try:
-            save_figure_atomic(ax.figure, plot)
-        finally:
-            plt.close(ax.figure)
-    if out is not None:
-        write_json_atomic(out, payload)
+    write_figure_and_json(plot=plot, plotter=result.plot, out=out, payload=payload)
     if json_out:
         print_json(payload)
     else:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ferrokit import __version__
 from ferrokit._shared.validation import FerroKitInputError
-from ferrokit.cli._common import console, handle_errors, print_json
+from ferrokit.cli._common import console, handle_errors, print_json, write_figure_and_json
 
 app = typer.Typer(
     help="Tumour response (phenomenological): growth laws with kill by heat, ROS, radiation and drug release.",
@@ -66,7 +66,6 @@ def simulate(
 def _simulate(config: Path, json_out: bool, plot: Path | None, out: Path | None) -> None:
     import numpy as np
 
-    from ferrokit.io.atomic import save_figure_atomic, write_json_atomic
     from ferrokit.response import simulate_arms
 
     if plot is not None and plot.suffix.lower() not in (".png", ".pdf", ".svg"):
@@ -78,19 +77,7 @@ def _simulate(config: Path, json_out: bool, plot: Path | None, out: Path | None)
                            n_subjects=cfg.n_subjects, rate_cv=cfg.rate_cv, rng=cfg.seed)
     payload = {"ferrokit_version": __version__, "config_file": str(config),
                "config": cfg.model_dump(mode="json"), "result": result.to_dict()}
-    if plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        ax = result.plot()
-        try:
-            save_figure_atomic(ax.figure, plot)
-        finally:
-            plt.close(ax.figure)
-    if out is not None:
-        write_json_atomic(out, payload)
+    write_figure_and_json(plot=plot, plotter=result.plot, out=out, payload=payload)
     if json_out:
         print_json(payload)
         return
