@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import numpy as np
 import typer
 from rich.console import Console
 
+from ferrokit._shared.jsonutil import jsonable
 from ferrokit._shared.validation import FerroKitInputError
 
 console = Console()
@@ -52,23 +52,6 @@ def handle_errors(func: F) -> F:
             fail(f"{type(exc).__name__}: {exc}", EXIT_FAILURE)
 
     return wrapper  # type: ignore[return-value]
-
-
-def jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays, dataclass-like objects with ``to_dict`` and tuples to JSON types."""
-    if hasattr(obj, "to_dict"):
-        return jsonable(obj.to_dict())
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None if np.isnan(obj) else ("inf" if obj > 0 else "-inf")
-    return obj
 
 
 def write_figure_and_json(*, plot: Any, plotter: Callable[[], Any], out: Any, payload: Any) -> None:

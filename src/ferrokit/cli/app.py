@@ -21,6 +21,7 @@ from ferrokit.cli import (
     radiomics,
     relaxometry,
     response,
+    study,
 )
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ app.add_typer(cdt.app, name="cdt", help="Chemodynamic therapy: Fenton/GOx/GSH re
 app.add_typer(pk.app, name="pk", help="Nanoparticle biodistribution: PBPK simulation and tumour-delivery fits.")
 app.add_typer(design.app, name="design", help="Literature datasets, grouped-CV surrogate models, predictions.")
 app.add_typer(response.app, name="response", help="Tumour response to therapy arms, synergy, immune model.")
+app.add_typer(study.app, name="study", help="Virtual theranostic study: run a study config or a parameter sweep.")
 app.command(name="predict", help=predict.HELP)(predict.predict)
 app.command(name="demo", help=demo.HELP)(demo.demo)
 

@@ -14,10 +14,11 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ferrokit import __version__
+from ferrokit._shared.jsonutil import jsonable
 from ferrokit._shared.schema import FrozenModel, Length, Quantity, validate_model
 from ferrokit._shared.units import parse_quantity
 from ferrokit._shared.validation import FerroKitInputError
-from ferrokit.cli._common import console, handle_errors, jsonable, print_json
+from ferrokit.cli._common import console, handle_errors, print_json
 from ferrokit.hyperthermia.bioheat import BioheatProblem, BoundaryCondition, sphere_volume_fraction
 from ferrokit.hyperthermia.heat_capacity import total_heat_capacity
 from ferrokit.hyperthermia.tissues import get_tissue

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ferrokit._shared.jsonutil import jsonable
 from ferrokit._shared.validation import FerroKitInputError, check_array, check_nonnegative, check_positive
 from ferrokit.hyperthermia.calorimetry_methods import (
     box_lucas_curve,
@@ -79,18 +80,8 @@ class MethodResult:
                 "unit": "H m2/kg", "value_nH_m2_per_kg": self.ilp * 1e9},
             "relative_uncertainty_budget": self.budget,
         }
-        out.update({k: _jsonable(v) for k, v in self.details.items()})
+        out.update({k: jsonable(v) for k, v in self.details.items()})
         return out
-
-
-def _jsonable(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,7 +117,7 @@ class CalorimetryResult:
                 "frequency": {"value": self.frequency, "unit": "Hz"},
                 "h_times_f": {"value": self.field_amplitude * self.frequency, "unit": "A/(m s)"}},
             "field_on_time": {"value": self.t_on, "unit": "s"},
-            "field_off_time": {"value": _jsonable(self.t_off), "unit": "s"},
+            "field_off_time": {"value": jsonable(self.t_off), "unit": "s"},
             "field_phases_from": self.field_source,
             "ambient": q | {"value": self.ambient, "unit": "K"} if self.ambient is not None else None,
             "noise_std": {"value": self.noise, "unit": "K"},
