@@ -114,7 +114,7 @@ def test_extract_bad_images(runner, phantom_files, tmp_path):
     corrupt.write_bytes(b"not an image")
     assert_one_line_error(runner.invoke(app, ["extract", str(corrupt), str(mask)]), 2, "cannot read")
     assert_one_line_error(runner.invoke(app, ["extract", str(tmp_path / "none.nii"), str(mask)]), 2, "not found")
-    assert_one_line_error(runner.invoke(app, ["extract", str(img), str(mask), "--label", "7"]), 2, "--label")
+    assert_one_line_error(runner.invoke(app, ["extract", str(img), str(mask), "--label", "7"]), 2, "label 7")
 
 
 def test_ibsi_check_unknown_family(runner):

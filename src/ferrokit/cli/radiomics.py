@@ -1,4 +1,5 @@
-"""``ferrokit radiomics``: IBSI-compliant feature extraction (``extract``) and the IBSI 1 check (``ibsi-check``)."""
+"""``ferrokit radiomics``: IBSI-compliant feature extraction (``extract``), the IBSI 1 check (``ibsi-check``),
+cohort extraction on Dask (``batch``) and delta radiomics (``delta``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -126,24 +126,6 @@ def _parse_range(text: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _load(path: Path) -> tuple[np.ndarray, tuple[float, float, float], Any]:
-    """Read an image with ferrokit.io.images and convert it to the radiomics convention.
-
-    ``read_image`` returns arrays indexed (x, y, z) with spacing in metres; the radiomics engine takes
-    (z, y, x) arrays with spacing (dz, dy, dx) in mm.
-    """
-    from ferrokit.io.images import read_image
-
-    img = read_image(path)
-    arr = img.array
-    if arr.ndim == 4 and arr.shape[3] == 1:
-        arr = arr[..., 0]
-    if arr.ndim != 3:
-        raise FerroKitInputError(f"{Path(path).name}: expected a 3D image, got shape {arr.shape}")
-    spacing_mm = tuple(1e3 * float(s) for s in img.spacing)
-    return np.ascontiguousarray(arr.transpose(2, 1, 0)), (spacing_mm[2], spacing_mm[1], spacing_mm[0]), img
-
-
 def _settings(preset_name: str | None, config: Path | None, **options: Any):
     from ferrokit.radiomics.settings import RadiomicsSettings, load_settings, preset, settings_with_options
 
@@ -165,17 +147,9 @@ def run_extract(image: Path, mask: Path, *, preset_name: str | None, config: Pat
     settings = _settings(preset_name, config, bin_number=bin_number, bin_width=bin_width, lower_bound=lower_bound,
                          resample=resample, resegment_range=None if resegment is None else _parse_range(resegment),
                          outlier_sigma=outlier_sigma, aggregation=aggregation, families=family)
-    from ferrokit.io.images import check_same_geometry
+    from ferrokit.radiomics.batch import load_roi
 
-    img, sp_i, meta_i = _load(image)
-    roi, _, meta_m = _load(mask)
-    check_same_geometry(meta_i, meta_m, what="image and mask geometry")
-    if label is not None:
-        sel = roi == label
-        if not sel.any():
-            raise FerroKitInputError(f"--label {label}: no voxel of the mask has this value")
-    else:
-        sel = roi != 0
+    img, sel, sp_i, meta_i, meta_m = load_roi(image, mask, label)
     result = extract_features(img, sel, sp_i, settings)
     payload = {"ferrokit_version": __version__, "command": "radiomics extract",
                "image": {"path": str(image), "sha256": meta_i.sha256}, "mask": {"path": str(mask),
@@ -199,4 +173,134 @@ def run_extract(image: Path, mask: Path, *, preset_name: str | None, config: Pat
         console.print(table)
         if out is not None:
             console.print(f"wrote features: {out}", highlight=False)
+    return payload
+
+
+# -------------------------------------------------------------------------------------------------------- batch
+BATCH_HELP = ("Extract features of every case of a manifest (CSV/Parquet: id, image, mask, optional label, outcome "
+              "and clinical columns) on Dask into one tidy table (CSV or Parquet) with provenance columns. Resumes "
+              "an existing output (cases with status ok are kept); a failing case is recorded, not fatal.")
+
+
+def batch(
+    manifest: Annotated[Path, typer.Argument(help="Manifest CSV/Parquet: id, image, mask[, label, ...].")],
+    preset_name: str | None = typer.Option(None, "--preset", help="ibsi-digital-phantom, ibsi-config-a … -e."),
+    config: Annotated[Path | None, typer.Option("--config", help="Settings YAML file.")] = None,
+    bin_number: int | None = typer.Option(None, "--bin-number", help="Fixed bin number discretisation, e.g. 32."),
+    bin_width: float | None = typer.Option(None, "--bin-width", help="Fixed bin size (image units), e.g. 25."),
+    lower_bound: float | None = typer.Option(None, "--lower-bound", help="Lower bound X_min for --bin-width."),
+    resample: str | None = typer.Option(None, "--resample", help="Resample to 1mm or 3mm,1mm,1mm (dz,dy,dx)."),
+    resegment: str | None = typer.Option(None, "--range", help="Re-segmentation range 'lower,upper', e.g. -500,400."),
+    outlier_sigma: float | None = typer.Option(None, "--outlier-sigma", help="Outlier re-segmentation, e.g. 3."),
+    aggregation: Annotated[list[str] | None, typer.Option(
+        "--aggregation", help="Texture aggregation (repeatable): 2D_avg, 2D_comb, 2_5D_avg, 2_5D_comb, 3D_avg, "
+                              "3D_comb.")] = None,
+    family: Annotated[list[str] | None, typer.Option("--family", help="Only this family (repeatable).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output table: .csv or .parquet.")] = Path("features.csv"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a local "
+                                         "cluster of --workers processes; 'synchronous' runs in this process)."),
+    workers: int = typer.Option(2, "--workers", min=1, max=64, help="Processes of the local cluster."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Recompute every case (needed if settings changed)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary (counts, failures, settings)."),
+) -> None:
+    handle_errors(run_batch_cli)(manifest, preset_name=preset_name, config=config, bin_number=bin_number,
+                                 bin_width=bin_width, lower_bound=lower_bound, resample=resample, resegment=resegment,
+                                 outlier_sigma=outlier_sigma, aggregation=aggregation, family=family, out=out,
+                                 scheduler=scheduler, workers=workers, overwrite=overwrite, json_out=json_out)
+
+
+app.command(name="batch", help=BATCH_HELP)(batch)
+
+
+def run_batch_cli(manifest: Path, *, preset_name: str | None, config: Path | None, bin_number: int | None,
+                  bin_width: float | None, lower_bound: float | None, resample: str | None, resegment: str | None,
+                  outlier_sigma: float | None, aggregation: list[str] | None, family: list[str] | None, out: Path,
+                  scheduler: str | None, workers: int, overwrite: bool, json_out: bool) -> dict[str, Any]:
+    """Validate manifest and settings (nothing written on bad input), run the batch, report failures."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ferrokit.cli._common import err_console
+    from ferrokit.io.tables import table_format
+    from ferrokit.radiomics.batch import read_manifest, run_batch
+
+    table_format(out)
+    settings = _settings(preset_name, config, bin_number=bin_number, bin_width=bin_width, lower_bound=lower_bound,
+                         resample=resample, resegment_range=None if resegment is None else _parse_range(resegment),
+                         outlier_sigma=outlier_sigma, aggregation=aggregation, families=family)
+    cases = read_manifest(manifest)
+    if json_out:
+        result = run_batch(cases, settings, out=out, scheduler=scheduler, n_workers=workers, overwrite=overwrite)
+    else:
+        with Progress(TextColumn("radiomics cases"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=err_console, transient=True) as prog:
+            task = prog.add_task("cases", total=len(cases))
+            result = run_batch(cases, settings, out=out, scheduler=scheduler, n_workers=workers, overwrite=overwrite,
+                               progress=lambda d, n: prog.update(task, completed=d))
+    payload = {"ferrokit_version": __version__, "command": "radiomics batch", "manifest": str(manifest),
+               **result.to_dict(), "settings": settings.model_dump(mode="json")}
+    if json_out:
+        print_json(payload)
+    else:
+        console.print(f"{result.n_cases} cases: {result.n_cases - result.n_failed} ok "
+                      f"({result.n_skipped} kept from the existing table), {result.n_failed} failed; "
+                      f"{payload['n_features']} features → {out}", highlight=False)
+        for cid, err in result.failures[:20]:
+            console.print(f"  {cid}: {err}", highlight=False, soft_wrap=True)
+    if result.n_failed:
+        err_console.print(f"[yellow]warning:[/] {result.n_failed} of {result.n_cases} cases failed (status/error "
+                          f"columns of {out.name})", highlight=False, soft_wrap=True)
+    return payload
+
+
+# -------------------------------------------------------------------------------------------------------- delta
+DELTA_HELP = ("Delta radiomics: join two feature tables (e.g. before and after an iron oxide agent) by case id "
+              "and write post − pre, or (post − pre)/|pre| with --relative (0 if both are 0, NaN if only pre is 0).")
+
+
+def delta(
+    pre: Annotated[Path, typer.Argument(help="Feature table before (CSV/Parquet from 'radiomics batch').")],
+    post: Annotated[Path, typer.Argument(help="Feature table after, same settings.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the delta table (.csv or .parquet).")] = None,
+    relative: bool = typer.Option(False, "--relative", help="(post − pre)/|pre| instead of post − pre."),
+    allow_different_settings: bool = typer.Option(
+        False, "--allow-different-settings", help="Accept cases whose settings_hash differs between the tables."),
+    json_out: bool = typer.Option(False, "--json", help="Print the delta table as JSON."),
+) -> None:
+    handle_errors(run_delta_cli)(pre, post, out=out, relative=relative,
+                                 allow_different_settings=allow_different_settings, json_out=json_out)
+
+
+app.command(name="delta", help=DELTA_HELP)(delta)
+
+
+def run_delta_cli(pre: Path, post: Path, *, out: Path | None, relative: bool, allow_different_settings: bool,
+                  json_out: bool) -> dict[str, Any]:
+    from ferrokit.io.tables import read_table, table_format, write_table
+    from ferrokit.radiomics.delta import delta_features
+
+    if out is not None:
+        table_format(out)
+    res = delta_features(read_table(pre), read_table(post), relative=relative,
+                         require_same_settings=not allow_different_settings)
+    if out is not None:
+        write_table(res.table, out)
+    payload = {"ferrokit_version": __version__, "command": "radiomics delta", "pre": str(pre), "post": str(post),
+               "out": None if out is None else str(out), **res.to_dict()}
+    if json_out:
+        print_json(payload)
+        return payload
+    tags = [c for c in res.table.columns if c not in ("id", "ferrokit_version", "delta", "pre_settings_hash",
+                                                      "post_settings_hash", "status", "error")]
+    console.print(f"{len(res.table)} cases joined by id, {payload['n_failed']} failed, {res.n_undefined} undefined "
+                  f"relative changes; {len(res.unmatched_pre)} only in pre, {len(res.unmatched_post)} only in post"
+                  + (f"; wrote {out}" if out is not None else ""), highlight=False)
+    if out is None:
+        table = Table(title=f"{'relative' if relative else 'absolute'} change (first columns)")
+        shown = tags[:6]
+        for col in ("id", *shown):
+            table.add_column(col, justify="left" if col == "id" else "right")
+        for r in res.table.rows[:20]:
+            table.add_row(str(r["id"]), *("—" if r[t] is None else f"{r[t]:.4g}" if isinstance(r[t], float)
+                                          else str(r[t]) for t in shown))
+        console.print(table)
     return payload
