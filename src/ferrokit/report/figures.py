@@ -21,7 +21,8 @@ def _col(stage: StageResult, table: str, col: str) -> np.ndarray:
 
 def stage_figures(name: str, stage: StageResult) -> Iterator[tuple[object, str]]:
     """Yield (matplotlib figure, caption) pairs for the stage ``name``."""
-    fn = {"pk": _pk, "mri": _mri, "hyperthermia": _hyperthermia, "cdt": _cdt, "response": _response}.get(name)
+    fn = {"pk": _pk, "mri": _mri, "hyperthermia": _hyperthermia, "cdt": _cdt, "response": _response,
+          "photoacoustic": _photoacoustic, "photothermal": _photothermal}.get(name)
     if fn is not None:
         yield from fn(stage)
 
@@ -151,3 +152,61 @@ def _response(stage: StageResult):
         a2.legend(fontsize=7, frameon=False)
     fig.tight_layout()
     yield fig, "Tumour volume per arm (growth law with kill) and tumour cells in the tumour–immune model per arm."
+
+
+def _photoacoustic(stage: StageResult):
+    import matplotlib.pyplot as plt
+
+    tab = stage.tables["photoacoustic"]
+    t = _col(stage, "photoacoustic", "time") / HOUR
+    tags = [c.removeprefix("pa_tumour_") for c in tab if c.startswith("pa_tumour_")]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.6))
+    for tag in tags:
+        a1.plot(t, _col(stage, "photoacoustic", f"pa_tumour_{tag}") / 1e3, "o-", label=f"tumour {tag}")
+        a1.plot(t, _col(stage, "photoacoustic", f"pa_background_{tag}") / 1e3, "s--", label=f"background {tag}")
+        a2.plot(t, _col(stage, "photoacoustic", f"pa_contrast_{tag}"), "o-", label=f"contrast {tag}")
+        a2.plot(t, _col(stage, "photoacoustic", f"pa_enhancement_{tag}"), "s--", label=f"enhancement {tag}")
+    a1.set_yscale("log")
+    a1.set_xlabel("time after injection (h)")
+    a1.set_ylabel("reconstructed PA signal (kPa)")
+    a2.set_xlabel("time after injection (h)")
+    a2.set_ylabel("ratio")
+    for a in (a1, a2):
+        a.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    yield fig, ("Mean reconstructed photoacoustic pressure in the tumour and the surrounding tissue over time (left), "
+                "tumour/background contrast and enhancement over the pre-contrast image (right).")
+    img, _, _ = stage.arrays["pa_images"]
+    times = stage.details["image_times"]["value"]
+    n = img.shape[0]
+    fig, axes = plt.subplots(1, n, figsize=(2.3 * n, 2.6))
+    vmax = float(np.percentile(img[:, 0], 99.5)) or 1.0
+    for k, ax in enumerate(np.atleast_1d(axes)):
+        ax.imshow(img[k, 0].T, cmap="hot", vmin=0, vmax=vmax, origin="lower")
+        ax.set_title("pre-contrast" if k == 0 else f"{times[k] / HOUR:g} h", fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    yield fig, (f"Time-reversal PA images of the slice at {tags[0]} (same colour scale; tumour near the top, light "
+                "from all around the body).")
+
+
+def _photothermal(stage: StageResult):
+    import matplotlib.pyplot as plt
+
+    t = _col(stage, "photothermal", "time") / 60
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(13, 3.6))
+    a1.plot(t, _col(stage, "photothermal", "max_temperature") - ZERO_CELSIUS)
+    a1.set_xlabel("time (min)")
+    a1.set_ylabel("maximum temperature (°C)")
+    tm, _, _ = stage.arrays["ptt_temperature_max_slice"]
+    im = a2.imshow(tm.T - ZERO_CELSIUS, origin="upper", cmap="inferno")
+    fig.colorbar(im, ax=a2, label="max temperature (°C)")
+    a2.set_title("slice through the tumour (skin at top)", fontsize=9)
+    a2.axis("off")
+    cem, _, _ = stage.arrays["ptt_cem43_slice"]
+    im = a3.imshow(np.log10(np.maximum(cem.T / 60, 1e-3)), origin="upper", cmap="viridis")
+    fig.colorbar(im, ax=a3, label="log10 CEM43 (min)")
+    a3.set_title("thermal dose", fontsize=9)
+    a3.axis("off")
+    fig.tight_layout()
+    yield fig, "Laser heating: maximum temperature over time, and maximum-temperature and CEM43 maps."

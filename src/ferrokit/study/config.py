@@ -33,6 +33,9 @@ __all__ = [
     "GrowthSpec",
     "ImagingSpec",
     "ImmuneSpec",
+    "OpticsSpec",
+    "PASpec",
+    "PTTSpec",
     "ParticleSpec",
     "ResponseSpec",
     "StudyConfig",
@@ -49,6 +52,8 @@ Frequency = Quantity("frequency")
 FieldH = Quantity("field")
 Concentration = Quantity("concentration")
 SpecificPower = Quantity("specific_power")
+Irradiance = Quantity("irradiance")
+RadiantExposure = Quantity("radiant_exposure")
 
 _NUM = r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$"
 _DOSE_UNITS = {"mg/kg": 1e-6, "ug/g": 1e-6, "µg/g": 1e-6, "μg/g": 1e-6, "g/kg": 1e-3, "ug/kg": 1e-9,
@@ -288,6 +293,13 @@ class ArmSpec(FrozenModel):
     pdl1_blockade: float = Field(default=0.0, ge=0, le=1)
     radiation: RadiationSpec | None = None
     chemo: ChemoSpec | None = None
+    ptt: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> ArmSpec:
+        if self.ptt and self.hyperthermia:
+            raise ValueError("an arm cannot combine ptt with hyperthermia (two thermal sessions are not modelled)")
+        return self
 
 
 class ImmuneSpec(FrozenModel):
@@ -322,6 +334,77 @@ class ResponseSpec(FrozenModel):
         return self
 
 
+def tumour_radius(volume: float) -> float:
+    """Radius [m] of the sphere of the tumour's ``volume`` [m³]."""
+    return (3 * volume / (4 * math.pi)) ** (1 / 3)
+
+
+class PASpec(FrozenModel):
+    """Photoacoustic imaging of a 2D slice through the tumour centre with a ring array (docs/study.md)."""
+
+    grid: int = Field(default=128, ge=48, le=256)
+    body_radius: Length = 0.01
+    n_sensors: int = Field(default=128, ge=16, le=512)
+    pulse_fluence: RadiantExposure = 200.0
+    sound_speed: Quantity("speed") = 1540.0
+
+    @model_validator(mode="after")
+    def _check(self) -> PASpec:
+        if not 3e-3 <= self.body_radius <= 0.1:
+            raise ValueError("body_radius must lie in [3, 100] mm")
+        if not 0 < self.pulse_fluence <= 1e3:
+            raise ValueError("pulse_fluence must lie in (0, 100] mJ/cm2")
+        if not 1300 <= self.sound_speed <= 1800:
+            raise ValueError("sound_speed must lie in [1300, 1800] m/s (soft tissue)")
+        return self
+
+
+class PTTSpec(FrozenModel):
+    """Photothermal therapy session: a laser spot over the tumour, bioheat with the fluence as heat source."""
+
+    time: Time
+    wavelength: Length
+    irradiance: Irradiance
+    duration: Time
+    dt: Time = 10.0
+    beam_margin: Length = 1e-3
+    grid_cells: int = Field(default=21, ge=9, le=41)
+
+    @model_validator(mode="after")
+    def _check(self) -> PTTSpec:
+        if not 650e-9 <= self.wavelength <= 1000e-9:
+            raise ValueError("wavelength must lie in [650, 1000] nm (haemoglobin table)")
+        if not 0 < self.irradiance <= 1e5:
+            raise ValueError("irradiance must lie in (0, 10] W/cm2")
+        if self.time <= 0 or self.duration <= 0:
+            raise ValueError("time (after injection) and duration must be > 0")
+        if not 0 < self.dt <= self.duration or self.duration / self.dt > 2000:
+            raise ValueError("need 0 < dt ≤ duration and at most 2000 time steps")
+        if self.beam_margin < 0:
+            raise ValueError("beam_margin must be ≥ 0")
+        return self
+
+
+class OpticsSpec(FrozenModel):
+    """Optical modalities: photoacoustic imaging at the MRI times and an optional photothermal session."""
+
+    wavelengths: list[Length] = Field(min_length=1, max_length=4)
+    tissue: Literal["soft", "fatty", "skin"] = "soft"
+    tumour_depth: Length | None = None
+    pa: PASpec | None = PASpec()
+    ptt: PTTSpec | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> OpticsSpec:
+        if any(not 650e-9 <= w <= 1000e-9 for w in self.wavelengths):
+            raise ValueError("wavelengths must lie in [650, 1000] nm (haemoglobin table)")
+        if list(self.wavelengths) != sorted(set(self.wavelengths)):
+            raise ValueError("wavelengths must be strictly increasing")
+        if self.tumour_depth is not None and self.tumour_depth <= 0:
+            raise ValueError("tumour_depth must be > 0")
+        return self
+
+
 class StudyConfig(FrozenModel):
     """A virtual theranostic study (docs/study.md lists every field)."""
 
@@ -336,22 +419,54 @@ class StudyConfig(FrozenModel):
     cdt: CDTSpec
     response: ResponseSpec
     pk_duration: Time | None = None
+    optics: OpticsSpec | None = None
 
     @model_validator(mode="after")
     def _check(self) -> StudyConfig:
-        t_last = max(max(self.imaging.times), self.amf.time)
+        t_last = max(self.event_times)
         if self.pk_duration is not None and self.pk_duration < t_last:
-            raise ValueError("pk_duration must cover the last imaging time and the AMF session")
+            raise ValueError("pk_duration must cover the last imaging time and the AMF (and PTT) session")
         if self.amf.time >= self.response.duration:
             raise ValueError("response.duration must extend past the AMF session time")
+        ptt = None if self.optics is None else self.optics.ptt
+        if any(a.ptt for a in self.response.arms) and ptt is None:
+            raise ValueError("an arm with ptt needs optics.ptt (the photothermal session)")
+        if ptt is not None and ptt.time >= self.response.duration:
+            raise ValueError("response.duration must extend past the PTT session time")
+        if self.optics is not None:
+            r_t = tumour_radius(self.tumour.volume)
+            depth = self.optics.tumour_depth if self.optics.tumour_depth is not None else r_t + 5e-4
+            if depth < r_t:
+                raise ValueError(f"optics.tumour_depth (centre) must be ≥ the tumour radius {r_t * 1e3:.2f} mm")
+            if self.optics.pa is not None and depth + r_t > 1.8 * self.optics.pa.body_radius:
+                raise ValueError("optics.pa.body_radius is too small for the tumour at its depth")
+            if ptt is not None and depth + r_t > 0.9 * 6 * r_t:
+                raise ValueError("optics.tumour_depth too large for the PTT grid (side 6 tumour radii)")
         return self
+
+    @property
+    def event_times(self) -> list[float]:
+        """Imaging, AMF and (when given) PTT session times [s]."""
+        times = [*self.imaging.times, self.amf.time]
+        if self.optics is not None and self.optics.ptt is not None:
+            times.append(self.optics.ptt.time)
+        return times
+
+    @property
+    def optical_tumour_depth(self) -> float | None:
+        """Depth of the tumour centre below the skin [m]: ``optics.tumour_depth`` or radius + 0.5 mm."""
+        if self.optics is None:
+            return None
+        if self.optics.tumour_depth is not None:
+            return float(self.optics.tumour_depth)
+        return tumour_radius(self.tumour.volume) + 5e-4
 
     @property
     def pk_end(self) -> float:
         """Simulated PK time [s]: ``pk_duration`` or the last event + 1 day."""
         if self.pk_duration is not None:
             return float(self.pk_duration)
-        return float(max(max(self.imaging.times), self.amf.time) + 86400.0)
+        return float(max(self.event_times) + 86400.0)
 
 
 def validate_study_config(data: Any, *, require_units: bool = True, where: str = "study") -> StudyConfig:

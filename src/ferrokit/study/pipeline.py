@@ -1,4 +1,5 @@
-"""``run_study``: particle → PK → MRI → hyperthermia plan → CDT → response arms and immune model.
+"""``run_study``: particle → PK → MRI (→ photoacoustic) → hyperthermia plan (→ photothermal) → CDT → response arms
+and immune model. The optical stages run only when the config has an ``optics`` section.
 
 Each stage calls the domain packages' public functions; this module only wires their outputs together and
 keeps the numbers with their units, the assumptions and the parameter sources (DESIGN.md, "The main job").
@@ -21,13 +22,17 @@ from ferrokit import __version__
 from ferrokit._shared.rng import as_rng
 from ferrokit._shared.validation import FerroKitInputError
 from ferrokit.study.config import StudyConfig, config_hash
+from ferrokit.study.optics_stages import photoacoustic_stage, photothermal_stage
 from ferrokit.study.stages import StageResult, mri_stage, particle_stage, pk_stage
 from ferrokit.study.therapy import cdt_stage, hyperthermia_stage, response_stage
 
-__all__ = ["STAGES", "StudyResult", "run_study", "save_results"]
+__all__ = ["OPTICS_STAGES", "STAGES", "StudyResult", "run_study", "save_results"]
 
 #: Stage names in run order (progress callbacks receive these).
 STAGES: tuple[str, ...] = ("particle", "pk", "mri", "hyperthermia", "cdt", "response")
+#: Optional optical stages (config ``optics``): photoacoustic runs after mri, photothermal after hyperthermia.
+#: Their progress is reported under "mri" and "hyperthermia", so a progress display needs only STAGES.
+OPTICS_STAGES: tuple[str, ...] = ("photoacoustic", "photothermal")
 
 Progress = Callable[[str, int, int], None]
 
@@ -91,17 +96,24 @@ def run_study(config: StudyConfig, *, out_dir: str | Path | None = None, progres
     tick("pk")
     tick("mri", 0)
     stages["mri"] = mri_stage(config, pk_res, stages["particle"], rng)
+    optics = config.optics
+    if optics is not None and optics.pa is not None:
+        stages["photoacoustic"] = photoacoustic_stage(config, particle, pk_res)
     tick("mri")
     iron = float(pk_res.concentration("tumour")[i_amf])
     plan, stages["hyperthermia"] = hyperthermia_stage(
         config, particle, iron, progress=None if progress is None else (lambda i, n: progress("hyperthermia", i, n)))
     t90 = float(plan.summary["tumour_t90_final"]["value"])
     cem43 = float(plan.summary["tumour_cem43_t90"]["value"])
+    ptt = None
+    if optics is not None and optics.ptt is not None:
+        ptt, stages["photothermal"] = photothermal_stage(config, particle, pk_res)
     tick("cdt", 0)
     cdt_runs, stages["cdt"] = cdt_stage(config, particle, iron, t90)
     tick("cdt")
     tick("response", 0)
-    _, stages["response"] = response_stage(config, particle, cem43, t90, cdt_runs, rng)
+    _, stages["response"] = response_stage(config, particle, cem43, t90, cdt_runs, rng,
+                                           ptt_cem43=None if ptt is None else ptt[0])
     tick("response")
     prov = provenance(config, raw_config=raw_config, input_files=input_files)
     result = StudyResult(config=config, stages=stages, provenance=prov, raw_config=raw_config)

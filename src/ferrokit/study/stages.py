@@ -137,7 +137,7 @@ def pk_parameters(cfg: StudyConfig):
 
 def pk_times(cfg: StudyConfig) -> np.ndarray:
     end = cfg.pk_end
-    events = [*cfg.imaging.times, cfg.amf.time]
+    events = cfg.event_times
     return np.unique(np.concatenate([[0.0], np.geomspace(min(36.0, end / 100), end, 80),
                                      np.linspace(0.0, end, 121), events]))
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ferrokit._shared.schema import validate_model
+from ferrokit._shared.validation import FerroKitInputError
 from ferrokit.constants import BODY_TEMPERATURE, ZERO_CELSIUS
 from ferrokit.materials import Particle, iron_molar_concentration
 from ferrokit.study.config import StudyConfig
@@ -150,7 +151,8 @@ def cdt_stage(cfg: StudyConfig, particle: Particle, iron: float, temperature: fl
     )
 
 
-def response_stage(cfg: StudyConfig, particle: Particle, cem43: float, t90: float, cdt_runs, rng):
+def response_stage(cfg: StudyConfig, particle: Particle, cem43: float, t90: float, cdt_runs, rng, *,
+                   ptt_cem43: float | None = None):
     from ferrokit.response import (
         GrowthModel,
         ImmuneEffects,
@@ -172,6 +174,10 @@ def response_stage(cfg: StudyConfig, particle: Particle, cem43: float, t90: floa
     arms = []
     for a in r.arms:
         thermal = ThermalSpec(times=[t_s], cem43=cem43, d0=r.heat_d0, dq=r.heat_dq) if a.hyperthermia else None
+        if a.ptt:
+            if ptt_cem43 is None:
+                raise FerroKitInputError(f"response arm {a.name!r} has ptt but the study ran no photothermal session")
+            thermal = ThermalSpec(times=[cfg.optics.ptt.time], cem43=ptt_cem43, d0=r.heat_d0, dq=r.heat_dq)
         ros = RosSpec(times=[t_s], dose=oh_t if a.hyperthermia else oh37, d10=r.ros_d10) if a.cdt else None
         arms.append(TherapyArm(name=a.name, thermal=thermal, ros=ros, radiation=a.radiation, chemo=a.chemo))
     res = simulate_arms(arms, growth=growth, duration=r.duration, rng=rng)
@@ -192,6 +198,9 @@ def response_stage(cfg: StudyConfig, particle: Particle, cem43: float, t90: floa
         f"treatment at {t_s / HOUR:g} h",
         f"thermal kill from the plan's tumour CEM43 T90 ({cem43 / 60:.3g} min), multi-target d0 "
         f"{r.heat_d0 / 60:g} min, dq {r.heat_dq / 60:g} min",
+        *(() if ptt_cem43 is None else (
+            f"PTT arms: thermal kill from the photothermal session's tumour CEM43 T90 ({ptt_cem43 / 60:.3g} min) at "
+            f"{cfg.optics.ptt.time / HOUR:g} h, same multi-target model; PTT gives no immune-model input",)),
         f"ROS kill from cumulative ·OH (37 °C: {oh37 * 1e3:.3g} µM; with hyperthermia: {oh_t * 1e3:.3g} µM), "
         f"D10 {r.ros_d10:g} mM (assumed)",
     ]
