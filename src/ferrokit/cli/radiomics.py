@@ -304,3 +304,9 @@ def run_delta_cli(pre: Path, post: Path, *, out: Path | None, relative: bool, al
                                           else str(r[t]) for t in shown))
         console.print(table)
     return payload
+
+
+# `ferrokit radiomics model`: rad-score, nomogram and evaluation (implemented in cli/radiomics_model.py)
+from ferrokit.cli.radiomics_model import MODEL_HELP, model_command  # noqa: E402
+
+app.command(name="model", help=MODEL_HELP)(model_command)
