@@ -3,11 +3,13 @@
 Relaxivity prediction: :func:`predict_relaxivity` (r1, r2, r2* of a :class:`~ferrokit.materials.Particle` at a
 field, temperature and echo spacing, with the regime and models used); the closed forms of the regimes
 (:func:`r2_motional_averaging`, :func:`r2star_static_dephasing`, :func:`r2_echo_limited`); outer-sphere
-dispersion (:func:`outer_sphere_rates`, Roch–Muller–Gillis 1999); water self-diffusion
+dispersion (:func:`outer_sphere_rates`, Roch–Muller–Gillis 1999); an approximate inner-sphere surface Fe³⁺ r1 term for
+ultrasmall cores (:func:`inner_sphere_r1`, SBM); water self-diffusion
 (:func:`diffusion_coefficient`). All SI.
 """
 
 from ferrokit.mri.diffusion import DIFFUSION_TEMPERATURE_RANGE, diffusion_coefficient
+from ferrokit.mri.inner_sphere import InnerSphereParameters, InnerSphereRate, inner_sphere_r1, surface_fraction
 from ferrokit.mri.outer_sphere import (
     GAMMA_ELECTRON,
     OuterSphereRates,
@@ -33,6 +35,8 @@ __all__ = [
     "DIFFUSION_TEMPERATURE_RANGE",
     "GAMMA_ELECTRON",
     "SDR_COEFFICIENT",
+    "InnerSphereParameters",
+    "InnerSphereRate",
     "OuterSphereRates",
     "RelaxivityPrediction",
     "ayant_spectral_density",
@@ -41,6 +45,7 @@ __all__ = [
     "equatorial_frequency_shift",
     "equivalent_impermeable_sphere",
     "freed_spectral_density",
+    "inner_sphere_r1",
     "outer_sphere_rates",
     "predict_relaxivity",
     "r2_echo_limited",
@@ -48,4 +53,5 @@ __all__ = [
     "r2star_static_dephasing",
     "reference_relaxivities",
     "rms_frequency_shift",
+    "surface_fraction",
 ]

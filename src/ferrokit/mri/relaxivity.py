@@ -49,6 +49,7 @@ from ferrokit.constants import GAMMA_PROTON, K_B, MU_0
 from ferrokit.magnetism import langevin, lognormal_nodes, neel_time
 from ferrokit.materials import Particle, oxide_volume_fraction
 from ferrokit.mri.diffusion import diffusion_coefficient
+from ferrokit.mri.inner_sphere import InnerSphereParameters, inner_sphere_r1
 from ferrokit.mri.outer_sphere import OuterSphereRates, outer_sphere_rates
 
 __all__ = [
@@ -385,7 +386,8 @@ def _node(*, d_core: float, ms: float, f_oxide: float, particle: Particle, shell
 
 def predict_relaxivity(particle: Particle, *, field: float, temperature: float = 310.15,
                        echo_spacing: float | None = None, medium: str = "water",
-                       concentration_basis: str = "iron") -> RelaxivityPrediction:
+                       concentration_basis: str = "iron", inner_sphere: bool | str = "auto",
+                       inner_sphere_parameters: InnerSphereParameters | None = None) -> RelaxivityPrediction:
     """Predict r1, r2 and r2* [mM⁻¹ s⁻¹ = s⁻¹ per mol m⁻³ Fe] of a particle at field B0.
 
     Steps (each reported in ``models``/``notes``):
@@ -404,6 +406,12 @@ def predict_relaxivity(particle: Particle, *, field: float, temperature: float =
        min(echo-limited [U], r2*) for a CPMG echo spacing.
     5. A lognormal core size (``core_sigma`` > 0) is integrated with volume-weighted (= iron-weighted) nodes;
        Δω, τ_D and the regime are reported for the volume-weighted median core.
+    6. Inner-sphere surface term (ultrasmall cores): r1 += x_s q/[H₂O]/(T1m + τm) from surface Fe³⁺
+       (:func:`~ferrokit.mri.inner_sphere.inner_sphere_r1`, SBM; an approximate term with unverified, adjustable
+       parameters), per size node, with τ_R of the particle's hydrodynamic diameter. Added when
+       ``inner_sphere=True``, or with ``"auto"`` when the equivalent core diameter is below 5 nm and no
+       impermeable coating hides the surface. r2 and r2* are not changed by it (its r2 share is of the order of
+       its r1 share, small next to the outer-sphere r2 only for larger cores; not modelled).
 
     Parameters
     ----------
@@ -420,6 +428,11 @@ def predict_relaxivity(particle: Particle, *, field: float, temperature: float =
     concentration_basis : {"iron", "metal"}
         Relaxivity per mM Fe (default) or per mM of all metal ions (Fe + dopants), as some papers on doped
         ferrites report it; identical for iron oxides.
+    inner_sphere : {"auto", True, False}
+        Add the surface Fe³⁺ inner-sphere r1 term: ``"auto"`` (default) only for cores < 5 nm without an
+        impermeable coating; ``True`` always; ``False`` never.
+    inner_sphere_parameters : InnerSphereParameters, optional
+        Its parameters (q, r_FeH, τ_m, Δ², τ_v, τ_R, layer thickness); defaults are unverified literature orders.
 
     Returns
     -------
@@ -444,6 +457,11 @@ def predict_relaxivity(particle: Particle, *, field: float, temperature: float =
     check_choice("concentration_basis", concentration_basis, ("iron", "metal"))
     if not isinstance(particle, Particle):
         raise FerroKitInputError(f"particle must be a ferrokit.materials.Particle, got {type(particle).__name__}")
+    if inner_sphere not in ("auto", True, False):
+        raise FerroKitInputError(f"inner_sphere must be 'auto', True or False, got {inner_sphere!r}")
+    if inner_sphere_parameters is not None and not isinstance(inner_sphere_parameters, InnerSphereParameters):
+        raise FerroKitInputError("inner_sphere_parameters must be ferrokit.mri.InnerSphereParameters, got "
+                                 f"{type(inner_sphere_parameters).__name__}")
 
     ms_mass, ms_source = particle.saturation_magnetization(t)
     ms = ms_mass * particle.composition_info.density
@@ -469,6 +487,20 @@ def predict_relaxivity(particle: Particle, *, field: float, temperature: float =
     r2 = float(np.dot(w, [n.r2 for n in nodes]))
     r2s = float(np.dot(w, [n.r2star for n in nodes]))
     rep = nodes[0] if len(nodes) == 1 else _node(d_core=d_eq * math.exp(3.0 * particle.core_sigma**2), **kw)
+    r1_outer = r1
+    hidden = particle.coating is not None and not particle.coating.permeable
+    use_is = inner_sphere is True or (inner_sphere == "auto" and d_eq < _ULTRASMALL and not hidden)
+    r1_is = 0.0
+    if use_is:
+        d_h = particle.hydrodynamic_diameter_value
+        is_nodes = [inner_sphere_r1(float(d), field=b0, temperature=t, hydrodynamic_diameter=max(d_h, float(d)),
+                                    parameters=inner_sphere_parameters) for d in nodes_d]
+        r1_is = float(np.dot(w, [n.r1 for n in is_nodes]))
+        if concentration_basis == "metal":
+            r1_is *= f_oxide / float(oxide_volume_fraction(1.0, comp))
+        r1 += r1_is
+        isr = is_nodes[0] if len(is_nodes) == 1 else inner_sphere_r1(
+            d_eq, field=b0, temperature=t, hydrodynamic_diameter=max(d_h, d_eq), parameters=inner_sphere_parameters)
 
     notes = [f"Ms {ms:.4g} A/m at {t:g} K: {ms_source}",
              f"Langevin x = {rep.outer.langevin_argument:.3g}, L(x) = {rep.outer.langevin_value:.4f} at {b0:g} T",
@@ -492,12 +524,23 @@ def predict_relaxivity(particle: Particle, *, field: float, temperature: float =
         notes.append("echo-limited r2 uses the Gillis-Moiny-Brooks 2002 equation as transcribed [unverified]")
         if rms_frequency_shift(rep.delta_omega) * 0.5 * echo_spacing < 1.0:
             notes.append("Δω_r·τ_CP < 1: outside the stated domain of the echo-limited model")
-    if particle.equivalent_diameter < _ULTRASMALL:
-        notes.append("core < 5 nm: the inner-sphere (surface Fe3+) contribution to r1 is not modelled; "
-                     "r1 is likely underestimated")
+    if use_is:
+        notes.append(f"r1 includes an APPROXIMATE inner-sphere surface Fe3+ term (SBM, adjustable unverified "
+                     f"parameters): {r1_is:.3g} of r1 {r1:.3g} (outer sphere {r1_outer:.3g}); surface Fe fraction "
+                     f"{isr.surface_fraction:.3g}, T1m {isr.t1m:.3g} s, tau_m {isr.tau_m:.3g} s, "
+                     f"tau_R {isr.tau_r:.3g} s, T1e {isr.t1e:.3g} s")
+        if hidden:
+            notes.append("inner-sphere term forced on although the impermeable coating should keep water off the "
+                         "surface Fe")
+    elif particle.equivalent_diameter < _ULTRASMALL:
+        notes.append("core < 5 nm: the inner-sphere (surface Fe3+) r1 term is "
+                     + ("off (inner_sphere=False)" if inner_sphere is False
+                        else "off: the impermeable coating keeps water off the surface")
+                     + "; r1 is then likely underestimated")
     models = {
         "r1": "outer-sphere, Roch-Muller-Gillis 1999 isotropic-moment limit (Curie"
-              + (" term only)" if particle.cluster is not None else " + Neel terms)"),
+              + (" term only)" if particle.cluster is not None else " + Neel terms)")
+              + (" + inner-sphere surface Fe3+ term (SBM, approximate, adjustable)" if use_is else ""),
         "r2": {"motional averaging": "outer-sphere (MAR), Roch-Muller-Gillis 1999"}.get(
             rep.regime, rep.regime + ": " + ("Gillis-Moiny-Brooks 2002 [U]" if rep.regime == "echo-limited"
                                             else "min(outer-sphere, Yablonskiy-Haacke 1994 SDR)")),

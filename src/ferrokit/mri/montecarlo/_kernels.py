@@ -38,7 +38,7 @@ N_CHUNKS = 64  # protons are split into this many fixed chunks: results do not d
 MAX_REFLECTIONS = 4
 
 
-@njit
+@njit(error_model="numpy")
 def mix64(z):
     """splitmix64 finaliser (uint64 → uint64)."""
     z = (z ^ (z >> _S30)) * _M1
@@ -46,11 +46,12 @@ def mix64(z):
     return z ^ (z >> _S31)
 
 
-@njit
+@njit(error_model="numpy")
 def _uniforms(z):
-    u1 = (float(z & _MASK21) + 0.5) * _INV21
-    u2 = (float((z >> _S21) & _MASK21) + 0.5) * _INV21
-    u3 = (float((z >> _S42) & _MASK21) + 0.5) * _INV21
+    # 21-bit values: the int64 → float conversion is exact and cheaper than uint64 → float
+    u1 = (float(np.int64(z & _MASK21)) + 0.5) * _INV21
+    u2 = (float(np.int64((z >> _S21) & _MASK21)) + 0.5) * _INV21
+    u3 = (float(np.int64((z >> _S42) & _MASK21)) + 0.5) * _INV21
     return u1, u2, u3
 
 
@@ -136,7 +137,7 @@ def deposit_gaussians(centers, box, m, sigma, reach):
     return rho
 
 
-@njit
+@njit(error_model="numpy")
 def far_field(grid, h, x, y, z):
     """Trilinear interpolation of the periodic far-field grid at (x, y, z) in [0, L)."""
     m = grid.shape[0]
@@ -166,7 +167,7 @@ def far_field(grid, h, x, y, z):
     return (c00 * (1.0 - fy) + c01 * fy) * (1.0 - fx) + (c10 * (1.0 - fy) + c11 * fy) * fx
 
 
-@njit
+@njit(error_model="numpy")
 def near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3):
     """Short-range field R³ ∂²_z(erfc(αr)/r) at squared distance s (linear interpolation in s)."""
     g = (s - s0) * inv_ds
@@ -214,6 +215,117 @@ def build_neighbours(x, y, z, centers, box, cell_start, cell_items, ncell, reach
 
 
 @njit
+def build_stencils(centers, box, cell_start, cell_items, ncell):
+    """Per-cell candidate lists for neighbour-list rebuilds, flattened into contiguous arrays.
+
+    For each cell (C order), the spheres of its 27 neighbour cells in the order :func:`build_neighbours` visits
+    them, with the centre of the image on the cell's side of the periodic boundary (shift 0 or ±box per axis).
+    A sphere within reach (< cell side) of a point in the cell is in its list exactly once, at that image, which
+    is then its nearest image. Returns (start, item, sx, sy, sz); ``start`` has ncell³ + 1 entries.
+    """
+    n_cells = ncell * ncell * ncell
+    start = np.zeros(n_cells + 1, dtype=np.int64)
+    for ix in range(ncell):
+        for iy in range(ncell):
+            for iz in range(ncell):
+                c = (ix * ncell + iy) * ncell + iz
+                cnt = 0
+                for ox in range(-1, 2):
+                    for oy in range(-1, 2):
+                        for oz in range(-1, 2):
+                            cell = (((ix + ox) % ncell) * ncell + (iy + oy) % ncell) * ncell + (iz + oz) % ncell
+                            cnt += cell_start[cell + 1] - cell_start[cell]
+                start[c + 1] = start[c] + cnt
+    total = start[n_cells]
+    item = np.empty(total, dtype=np.int64)
+    sx = np.empty(total)
+    sy = np.empty(total)
+    sz = np.empty(total)
+    for ix in range(ncell):
+        for iy in range(ncell):
+            for iz in range(ncell):
+                c = (ix * ncell + iy) * ncell + iz
+                n = start[c]
+                for ox in range(-1, 2):
+                    jx = ix + ox
+                    shx = box if jx >= ncell else (-box if jx < 0 else 0.0)
+                    for oy in range(-1, 2):
+                        jy = iy + oy
+                        shy = box if jy >= ncell else (-box if jy < 0 else 0.0)
+                        for oz in range(-1, 2):
+                            jz = iz + oz
+                            shz = box if jz >= ncell else (-box if jz < 0 else 0.0)
+                            cell = ((jx % ncell) * ncell + jy % ncell) * ncell + jz % ncell
+                            for p in range(cell_start[cell], cell_start[cell + 1]):
+                                k = cell_items[p]
+                                item[n] = k
+                                sx[n] = centers[k, 0] + shx
+                                sy[n] = centers[k, 1] + shy
+                                sz[n] = centers[k, 2] + shz
+                                n += 1
+    return start, item, sx, sy, sz
+
+
+@njit(error_model="numpy")
+def gather_neighbours(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, out, cx, cy, cz):
+    """Neighbour list from the cell's precomputed stencil (:func:`build_stencils`): indices into ``out``, image
+    centres into ``cx``, ``cy``, ``cz``; returns the count. Same spheres, order and image centres as
+    :func:`build_neighbour_images` (the reach test differs from it only by float round-off)."""
+    ix = int(x / cs) % ncell  # the same cell as build_neighbours
+    iy = int(y / cs) % ncell
+    iz = int(z / cs) % ncell
+    c = (ix * ncell + iy) * ncell + iz
+    n = 0
+    for p in range(st_start[c], st_start[c + 1]):
+        dx = x - st_x[p]
+        dy = y - st_y[p]
+        dz = z - st_z[p]
+        if dx * dx + dy * dy + dz * dz < reach2:
+            out[n] = st_item[p]
+            cx[n] = st_x[p]
+            cy[n] = st_y[p]
+            cz[n] = st_z[p]
+            n += 1
+    return n
+
+
+@njit(error_model="numpy")
+def build_neighbour_images(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, out, cx, cy, cz):
+    """:func:`build_neighbours` plus, for each listed sphere, the centre of its image nearest to (x, y, z).
+
+    The image centres (``cx``, ``cy``, ``cz``: contiguous arrays) let the step loop use plain differences instead
+    of minimum-image wraps; they stay the nearest images while the proton moves less than the skin, because
+    cutoff + skin < box/2 (so no second image can come within the cutoff).
+    """
+    n = build_neighbours(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, out)
+    half = 0.5 * box
+    for q in range(n):
+        k = out[q]
+        a = centers[k, 0]
+        d = x - a
+        if d > half:
+            a += box
+        elif d < -half:
+            a -= box
+        cx[q] = a
+        a = centers[k, 1]
+        d = y - a
+        if d > half:
+            a += box
+        elif d < -half:
+            a -= box
+        cy[q] = a
+        a = centers[k, 2]
+        d = z - a
+        if d > half:
+            a += box
+        elif d < -half:
+            a -= box
+        cz[q] = a
+    return n
+
+
+@njit(error_model="numpy")
 def min_image(d, box):
     """Minimum-image wrap of a coordinate difference known to lie in (−box, box)."""
     if d > 0.5 * box:
@@ -223,7 +335,7 @@ def min_image(d, box):
     return d
 
 
-@njit
+@njit(error_model="numpy")
 def _inside(x, y, z, centers, box, nbr, n_nbr, r2):
     """Index of the sphere containing (x, y, z) (minimum image), or −1."""
     for q in range(n_nbr):
@@ -236,7 +348,7 @@ def _inside(x, y, z, centers, box, nbr, n_nbr, r2):
     return -1
 
 
-@njit
+@njit(error_model="numpy")
 def reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius):
     """Specular reflection of the step (sx, sy, sz) from (x, y, z) at the surface of sphere k.
 
@@ -272,14 +384,15 @@ def reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius):
     return hx + rx - px, hy + ry - py, hz + rz - pz
 
 
-@njit(parallel=True)
-def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, list_cap,
-         rc2, skin, s0, inv_ds, tab_a, tab_b, grid, h, step_half_width, phase_per_step,
+@njit(parallel=True, error_model="numpy")
+def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_start, st_item, st_x, st_y, st_z,
+         list_cap, rc2, skin, s0, inv_ds, tab_a, tab_b, grid, h, step_half_width, phase_per_step,
          n_steps, sample_every, n_tau, fid, cpmg, hahn, echoes, msd, pos_out):
     """Random walks of all protons; accumulates cos/sin sums per chunk (see module docstring).
 
     fid, cpmg, hahn: (N_CHUNKS, n_samples, 2); echoes: (N_CHUNKS, n_echoes, 2); msd: (N_CHUNKS, n_samples);
-    pos_out: (N, 3) final positions.
+    pos_out: (N, 3) final positions. st_*: the per-cell stencils of :func:`build_stencils` (used when ncell ≥ 3;
+    pass empty arrays for brute force).
     """
     n_prot = pos0.shape[0]
     n_samples = fid.shape[1]
@@ -287,16 +400,26 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, list_c
     r3 = radius * r2
     reach2 = (math.sqrt(rc2) + skin) ** 2
     skin2 = skin * skin
+    cs = box / ncell if ncell > 0 else box
+    use_stencil = ncell >= 3
     per = (n_prot + N_CHUNKS - 1) // N_CHUNKS
     for ch in prange(N_CHUNKS):
         nbr = np.empty(list_cap, dtype=np.int64)
+        ncx = np.empty(list_cap)  # image centres of the listed spheres (contiguous, per thread)
+        ncy = np.empty(list_cap)
+        ncz = np.empty(list_cap)
         hist = np.empty(n_samples)
         for i in range(ch * per, min(n_prot, (ch + 1) * per)):
             x = pos0[i, 0]
             y = pos0[i, 1]
             z = pos0[i, 2]
             state = mix64(seed + np.uint64(i) * GOLDEN)
-            n_nbr = build_neighbours(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, nbr)
+            if use_stencil:
+                n_nbr = gather_neighbours(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, nbr,
+                                          ncx, ncy, ncz)
+            else:
+                n_nbr = build_neighbour_images(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, nbr,
+                                               ncx, ncy, ncz)
             ux = 0.0
             uy = 0.0
             uz = 0.0
@@ -330,13 +453,12 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, list_c
                 k = -1
                 w = 0.0
                 for q in range(n_nbr):
-                    kk = nbr[q]
-                    dx = min_image(qx - centers[kk, 0], box)
-                    dy = min_image(qy - centers[kk, 1], box)
-                    dz = min_image(qz - centers[kk, 2], box)
+                    dx = qx - ncx[q]
+                    dy = qy - ncy[q]
+                    dz = qz - ncz[q]
                     s = dx * dx + dy * dy + dz * dz
                     if s < r2:
-                        k = kk
+                        k = nbr[q]
                         break
                     if s < rc2:
                         w += near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3)
@@ -356,16 +478,28 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, list_c
                 z += sz
                 if x >= box:
                     x -= box
+                    for q in range(n_nbr):
+                        ncx[q] -= box
                 elif x < 0.0:
                     x += box
+                    for q in range(n_nbr):
+                        ncx[q] += box
                 if y >= box:
                     y -= box
+                    for q in range(n_nbr):
+                        ncy[q] -= box
                 elif y < 0.0:
                     y += box
+                    for q in range(n_nbr):
+                        ncy[q] += box
                 if z >= box:
                     z -= box
+                    for q in range(n_nbr):
+                        ncz[q] -= box
                 elif z < 0.0:
                     z += box
+                    for q in range(n_nbr):
+                        ncz[q] += box
                 ux += sx
                 uy += sy
                 uz += sz
@@ -374,17 +508,21 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, list_c
                 vz += sz
                 rebuilt = vx * vx + vy * vy + vz * vz >= skin2
                 if rebuilt:
-                    n_nbr = build_neighbours(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, nbr)
+                    if use_stencil:
+                        n_nbr = gather_neighbours(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2,
+                                                  nbr, ncx, ncy, ncz)
+                    else:
+                        n_nbr = build_neighbour_images(x, y, z, centers, box, cell_start, cell_items, ncell, reach2,
+                                                       nbr, ncx, ncy, ncz)
                     vx = 0.0
                     vy = 0.0
                     vz = 0.0
                 if hit or rebuilt:  # the field at the final point, from the (new) list
                     w = 0.0
                     for q in range(n_nbr):
-                        kk = nbr[q]
-                        dx = min_image(x - centers[kk, 0], box)
-                        dy = min_image(y - centers[kk, 1], box)
-                        dz = min_image(z - centers[kk, 2], box)
+                        dx = x - ncx[q]
+                        dy = y - ncy[q]
+                        dz = z - ncz[q]
                         s = dx * dx + dy * dy + dz * dz
                         if s < rc2:
                             w += near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3)

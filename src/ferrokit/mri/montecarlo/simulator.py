@@ -441,6 +441,28 @@ def starting_positions(packing: SpherePacking, n: int, rng: RngLike = None) -> n
     return np.ascontiguousarray(out[:n])
 
 
+def _stencils(model: FieldModel) -> tuple[np.ndarray, ...]:
+    """Per-cell neighbour candidates with periodic image shifts (:func:`_kernels.build_stencils`), cached per model.
+
+    Empty arrays when the cell list is off (ncell < 3: brute force).
+    """
+    key = id(model)
+    hit = _STENCIL_CACHE.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    p = model.packing
+    if model.ncell >= 3:
+        st = K.build_stencils(p.centers, p.box, model.cell_start, model.cell_items, model.ncell)
+    else:
+        st = (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
+    _STENCIL_CACHE.clear()  # keep only the latest model (one configuration is walked at a time)
+    _STENCIL_CACHE[key] = (model, st)
+    return st
+
+
+_STENCIL_CACHE: dict[int, tuple[FieldModel, tuple[np.ndarray, ...]]] = {}
+
+
 def run_walk(model: FieldModel, pos0: np.ndarray, seed, *, sigma: float, phase_per_step: float, n_steps: int,
              sample_every: int, n_tau: int, n_echoes: int) -> dict[str, np.ndarray]:
     """Run the compiled walker for one configuration: mean complex signals, mean |Δr|², final positions."""
@@ -452,7 +474,8 @@ def run_walk(model: FieldModel, pos0: np.ndarray, seed, *, sigma: float, phase_p
     msd = np.zeros((K.N_CHUNKS, n_samp))
     pos_out = np.empty_like(pos0)
     p = model.packing
-    K.walk(pos0, np.uint64(seed), p.centers, p.box, p.radius, model.cell_start, model.cell_items, model.ncell,
+    st = _stencils(model)
+    K.walk(pos0, np.uint64(seed), p.centers, p.box, p.radius, model.cell_start, model.cell_items, model.ncell, *st,
            model.list_cap, model.cutoff**2, model.skin, model.s0, model.inv_ds, model.tab_a, model.tab_b, model.grid,
            model.grid_spacing, math.sqrt(3.0) * sigma, phase_per_step, n_steps, sample_every, n_tau, fid, cpmg, hahn,
            echoes, msd, pos_out)
