@@ -1,8 +1,11 @@
 """ferrokit.design: literature datasets (DiMag SAR/r1/r2, DiTox), descriptors with physics features computed by
 FerroKit, gradient-boosting models with conformal intervals, and cross-validation grouped by paper (DOI).
 
-Needs scikit-learn (the ``design`` extra). See docs/design.md. Sensitivity analysis and inverse design are not
-built yet.
+Global sensitivity analysis (Sobol, Morris, PAWN/delta via SALib) of the physics model and of the surrogate, and
+constrained multi-objective inverse design with a DiTox viability screen and an active-learning batch are in
+:mod:`ferrokit.design.sensitivity`, :mod:`ferrokit.design.inverse` and :mod:`ferrokit.design.viability`.
+
+Needs scikit-learn and SALib (the ``design`` extra). See docs/design.md.
 """
 
 from ferrokit.design.datasets import (
