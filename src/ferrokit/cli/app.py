@@ -37,7 +37,8 @@ app.add_typer(mri.app, name="mri", help="MRI: Monte Carlo spin-dynamics simulati
 app.add_typer(relaxometry.app, name="relaxometry", help="T1/T2/T2* maps and relaxivities from measurements.")
 app.add_typer(calorimetry.app, name="calorimetry", help="SLP/ILP from AMF heating curves.")
 app.add_typer(hyperthermia.app, name="hyperthermia", help="SLP maps and 3D bioheat treatment planning.")
-app.add_typer(radiomics.app, name="radiomics", help="IBSI-compliant radiomics: IBSI check, extraction, cohort batches, delta radiomics, models.")
+app.add_typer(radiomics.app, name="radiomics",
+              help="IBSI-compliant radiomics: IBSI check, extraction, cohort batches, delta radiomics, models.")
 app.add_typer(optics.app, name="optics", help="Optical spectra, fluence, photothermal therapy and efficiency.")
 app.add_typer(pa.app, name="pa", help="Photoacoustics: k-space simulation, reconstruction, spectral unmixing.")
 app.add_typer(cdt.app, name="cdt", help="Chemodynamic therapy: Fenton/GOx/GSH reaction kinetics.")
