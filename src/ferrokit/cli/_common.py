@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ferrokit._shared.jsonutil import jsonable
 from ferrokit._shared.validation import FerroKitInputError
@@ -19,6 +20,11 @@ err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Optional dependencies and the pyproject extra that installs each.
+_EXTRAS = {"matplotlib": "plot", "numba": "fast", "nibabel": "imaging", "nrrd": "imaging", "pydicom": "imaging",
+           "skimage": "radiomics", "dask": "radiomics", "distributed": "radiomics", "pyarrow": "radiomics",
+           "lifelines": "radiomics", "sklearn": "design", "SALib": "design"}
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -26,7 +32,7 @@ EXIT_BAD_INPUT = 2
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     """Print ``error: message`` on one line to stderr and exit with ``code``."""
-    first = " ".join(str(message).split())
+    first = escape(" ".join(str(message).split()))  # the message is text, never rich markup ("[design]")
     err_console.print(f"[bold red]error:[/] {first}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -44,6 +50,12 @@ def handle_errors(func: F) -> F:
             fail(str(exc), EXIT_BAD_INPUT)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             fail(f"{exc.strerror}: {exc.filename}", EXIT_BAD_INPUT)
+        except ModuleNotFoundError as exc:
+            extra = _EXTRAS.get((exc.name or "").split(".")[0])
+            if extra is None:
+                raise
+            fail(f"this command needs the optional package {exc.name!r}: pip install 'ferrokit[{extra}]'",
+                 EXIT_FAILURE)
         except Exception as exc:  # a real failure: one line, exit 1 (FERROKIT_DEBUG=1 shows the traceback)
             import os
 
