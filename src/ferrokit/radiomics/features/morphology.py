@@ -11,7 +11,7 @@ import numpy as np
 from scipy.spatial import ConvexHull
 from scipy.special import eval_legendre
 
-from ferrokit.radiomics.features._kernels import spatial_autocorrelation_sums
+from ferrokit.radiomics.features._kernels import khachiyan_weights, ombb_search, spatial_autocorrelation_sums
 from ferrokit.radiomics.registry import FeatureInput, register
 
 CODES = {
@@ -30,14 +30,24 @@ CODES = {
 def roi_mesh(mask: np.ndarray, spacing: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
     """Triangle mesh of a binary mask by marching cubes at level 0.5 (Lewiner et al. 2003).
 
-    The mask is padded with one layer of background voxels so that the mesh is closed where the ROI touches
-    the array edge. Returns ``(vertices [mm], faces)``; vertices are in (z, y, x) order.
+    The mask is cropped to the ROI bounding box and padded with one layer of background voxels so that the
+    mesh is closed where the ROI touches the array edge (the same surface as for the whole padded array).
+    Returns ``(vertices [mm], faces)``; vertices are in (z, y, x) order.
     """
     from skimage.measure import marching_cubes
 
-    padded = np.pad(mask.astype(np.float64), 1)
+    mask = np.asarray(mask)
+    occupied = [np.flatnonzero(np.any(mask, axis=tuple(a for a in range(3) if a != k))) for k in range(3)]
+    if occupied[0].size == 0:  # empty mask: let marching cubes report it as for the full array
+        lo = np.zeros(3, dtype=np.int64)
+        box = mask
+    else:  # the surface lies within one voxel of the ROI: march over its bounding box only (same triangles)
+        lo = np.array([int(o[0]) for o in occupied])
+        box = mask[tuple(slice(int(o[0]), int(o[-1]) + 1) for o in occupied)]
+    padded = np.pad(box.astype(np.float64), 1)
     verts, faces, _, _ = marching_cubes(padded, level=0.5, spacing=spacing, method="lewiner")
-    return verts, faces
+    # vertex coordinates as if the whole (padded) array had been marched
+    return verts + lo * np.asarray(spacing, dtype=np.float64), faces
 
 
 def mesh_volume_area(verts: np.ndarray, faces: np.ndarray) -> tuple[float, float]:
@@ -84,25 +94,6 @@ def ellipsoid_area(a: float, b: float, c: float, n_terms: int = 20) -> float:
     return 4.0 * math.pi * a * b * total
 
 
-def _min_area_rectangle(points2d: np.ndarray) -> tuple[float, float, float]:
-    """Minimum-area enclosing rectangle of 2D points (rotating calipers over hull edges): (area, w, h)."""
-    try:
-        hull = ConvexHull(points2d)
-        pts = points2d[hull.vertices]
-    except Exception:  # degenerate (collinear) projection: fall back to the axis-aligned extent
-        ext = points2d.max(axis=0) - points2d.min(axis=0)
-        return float(ext[0] * ext[1]), float(ext[0]), float(ext[1])
-    edges = np.roll(pts, -1, axis=0) - pts
-    ang = np.arctan2(edges[:, 1], edges[:, 0])
-    cos, sin = np.cos(ang), np.sin(ang)
-    rx = pts[None, :, 0] * cos[:, None] + pts[None, :, 1] * sin[:, None]
-    ry = -pts[None, :, 0] * sin[:, None] + pts[None, :, 1] * cos[:, None]
-    w = rx.max(axis=1) - rx.min(axis=1)
-    h = ry.max(axis=1) - ry.min(axis=1)
-    k = int(np.argmin(w * h))
-    return float(w[k] * h[k]), float(w[k]), float(h[k])
-
-
 def oriented_minimum_bounding_box(points: np.ndarray, hull: ConvexHull) -> tuple[float, float]:
     """Approximate oriented minimum bounding box of a 3D point set: ``(volume, area)``.
 
@@ -112,22 +103,10 @@ def oriented_minimum_bounding_box(points: np.ndarray, hull: ConvexHull) -> tuple
     1985 shows the optimum has two adjacent faces touching hull edges) and an upper bound otherwise — the
     IBSI manual accepts such approximations (Barequet & Har-Peled 2001; Chan & Tan 2001).
     """
-    pts = points[hull.vertices]
-    normals = hull.equations[:, :3]
-    normals = np.unique(np.round(normals, 10), axis=0)
-    best = (math.inf, math.inf)
-    for n in normals:
-        n = n / np.linalg.norm(n)
-        ref = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-        u = np.cross(n, ref)
-        u /= np.linalg.norm(u)
-        v = np.cross(n, u)
-        depth = float(np.ptp(pts @ n))
-        area2d, w, h = _min_area_rectangle(np.column_stack([pts @ u, pts @ v]))
-        vol = area2d * depth
-        if vol < best[0]:
-            best = (vol, 2.0 * (w * h + w * depth + h * depth))
-    return best
+    pts = np.ascontiguousarray(points[hull.vertices], dtype=np.float64)
+    normals = np.unique(np.round(hull.equations[:, :3], 10), axis=0)
+    vol, area = ombb_search(pts, np.ascontiguousarray(normals))
+    return float(vol), float(area)
 
 
 def minimum_volume_enclosing_ellipsoid(points: np.ndarray, tol: float = 1e-3, max_iter: int = 100_000
@@ -137,21 +116,9 @@ def minimum_volume_enclosing_ellipsoid(points: np.ndarray, tol: float = 1e-3, ma
     Khachiyan's barycentric coordinate-descent algorithm (Khachiyan 1996; Todd & Yıldırım 2007) with the
     IBSI stopping tolerance τ = 0.001 on the change of the weights.
     """
-    p = points.T  # (3, N)
-    d, n = p.shape
-    q = np.vstack([p, np.ones(n)])
-    u = np.full(n, 1.0 / n)
-    for _ in range(max_iter):
-        x = (q * u) @ q.T
-        m = np.einsum("ij,ji->i", q.T, np.linalg.solve(x, q))
-        j = int(np.argmax(m))
-        step = (m[j] - d - 1.0) / ((d + 1.0) * (m[j] - 1.0))
-        new_u = (1.0 - step) * u
-        new_u[j] += step
-        err = float(np.linalg.norm(new_u - u))
-        u = new_u
-        if err < tol:
-            break
+    p = np.asarray(points, dtype=np.float64).T  # (3, N)
+    d = p.shape[0]
+    u = khachiyan_weights(np.ascontiguousarray(p.T), float(tol), int(max_iter))
     centre = p @ u
     shape = (p * u) @ p.T - np.outer(centre, centre)
     a_mat = np.linalg.inv(shape) / d
@@ -266,7 +233,9 @@ def moran_geary(pos: np.ndarray, x: np.ndarray) -> tuple[float, float]:
     ss = float(np.sum(dev * dev))
     if n < 2 or ss == 0.0:
         return math.nan, math.nan
-    sw, swm, swg = spatial_autocorrelation_sums(np.ascontiguousarray(pos), np.ascontiguousarray(dev))
+    pos = np.asarray(pos, dtype=np.float64)
+    sw, swm, swg = spatial_autocorrelation_sums(*(np.ascontiguousarray(pos[:, k]) for k in range(3)),
+                                                np.ascontiguousarray(dev, dtype=np.float64))
     # the kernel sums pairs k1 < k2; the IBSI double sums over k1 ≠ k2 are twice as large (ratios unchanged)
     moran = n / (2 * sw) * (2 * swm) / ss
     geary = (n - 1) / (2 * 2 * sw) * (2 * swg) / ss
