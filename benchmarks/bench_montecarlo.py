@@ -57,7 +57,7 @@ def main() -> dict:
     # 2. throughput on a representative case
     packing = random_sphere_packing(radius=1.0, volume_fraction=0.01, n_spheres=2000, rng=3)
     cutoff = max(3.0, (3.0 / 0.01) ** (1 / 3))
-    model = build_field_model(packing, cutoff=cutoff, skin=0.25 * cutoff, points_per_sigma=2.5)
+    model = build_field_model(packing, cutoff=cutoff, skin=0.25 * cutoff)
     n_prot, n_steps = 8000, 10000
     pos = starting_positions(packing, n_prot, 4)
     args = {"sigma": 0.2, "phase_per_step": 0.5 * 0.02, "sample_every": 100, "n_tau": 500,

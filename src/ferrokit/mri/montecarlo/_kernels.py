@@ -167,6 +167,43 @@ def far_field(grid, h, x, y, z):
     return (c00 * (1.0 - fy) + c01 * fy) * (1.0 - fx) + (c10 * (1.0 - fy) + c11 * fy) * fx
 
 
+TILE = 8  # far-field tile edge in cells; a tile stores its (TILE + 1)³ nodes (the upper faces duplicated)
+
+
+@njit(error_model="numpy")
+def far_field_tiled(tiles, h, x, y, z):
+    """:func:`far_field` from the tiled copy of the grid (``geometry.tile_grid``): same nodes, same arithmetic,
+    so the same result; the 8 corners of a cell lie in one contiguous tile (2–3 cache lines, one page) instead of
+    4 cache lines on 2–4 pages."""
+    nt = tiles.shape[0]
+    m = nt * TILE
+    gx = x / h
+    gy = y / h
+    gz = z / h
+    fx0 = math.floor(gx)
+    fy0 = math.floor(gy)
+    fz0 = math.floor(gz)
+    fx = gx - fx0
+    fy = gy - fy0
+    fz = gz - fz0
+    i0 = int(fx0)
+    j0 = int(fy0)
+    k0 = int(fz0)
+    if i0 >= m or i0 < 0 or j0 >= m or j0 < 0 or k0 >= m or k0 < 0:  # only outside [0, L): not in the walker
+        i0 %= m
+        j0 %= m
+        k0 %= m
+    t = tiles[i0 // TILE, j0 // TILE, k0 // TILE]
+    a = i0 % TILE
+    b = j0 % TILE
+    c = k0 % TILE
+    c00 = t[a, b, c] * (1.0 - fz) + t[a, b, c + 1] * fz
+    c01 = t[a, b + 1, c] * (1.0 - fz) + t[a, b + 1, c + 1] * fz
+    c10 = t[a + 1, b, c] * (1.0 - fz) + t[a + 1, b, c + 1] * fz
+    c11 = t[a + 1, b + 1, c] * (1.0 - fz) + t[a + 1, b + 1, c + 1] * fz
+    return (c00 * (1.0 - fy) + c01 * fy) * (1.0 - fx) + (c10 * (1.0 - fy) + c11 * fy) * fx
+
+
 @njit(error_model="numpy")
 def near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3):
     """Short-range field R³ ∂²_z(erfc(αr)/r) at squared distance s (linear interpolation in s)."""
@@ -386,13 +423,13 @@ def reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius):
 
 @njit(parallel=True, error_model="numpy")
 def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_start, st_item, st_x, st_y, st_z,
-         list_cap, rc2, skin, s0, inv_ds, tab_a, tab_b, grid, h, step_half_width, phase_per_step,
+         list_cap, rc2, skin, s0, inv_ds, tab_a, tab_b, tiles, h, step_half_width, phase_per_step,
          n_steps, sample_every, n_tau, fid, cpmg, hahn, echoes, msd, pos_out):
     """Random walks of all protons; accumulates cos/sin sums per chunk (see module docstring).
 
     fid, cpmg, hahn: (N_CHUNKS, n_samples, 2); echoes: (N_CHUNKS, n_echoes, 2); msd: (N_CHUNKS, n_samples);
     pos_out: (N, 3) final positions. st_*: the per-cell stencils of :func:`build_stencils` (used when ncell ≥ 3;
-    pass empty arrays for brute force).
+    pass empty arrays for brute force). tiles: the far-field grid in tiles (``geometry.tile_grid``).
     """
     n_prot = pos0.shape[0]
     n_samples = fid.shape[1]
@@ -526,7 +563,7 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_sta
                         s = dx * dx + dy * dy + dz * dz
                         if s < rc2:
                             w += near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3)
-                w += far_field(grid, h, x, y, z)
+                w += far_field_tiled(tiles, h, x, y, z)
                 dph = phase_per_step * w
                 ph += dph
                 phc += sign * dph

@@ -3,7 +3,8 @@
 Same algorithm and the same random numbers as :func:`ferrokit.mri.montecarlo._kernels.walk`, written
 independently: vectorised over protons, step by step, with a brute-force search over *all* spheres (no cell
 or neighbour lists), NumPy uint64 arithmetic for the splitmix64 streams, ``np.interp`` on the short-range
-tables and vectorised trilinear interpolation of the long-range grid. Slow: for small cases only.
+tables and vectorised trilinear interpolation of the long-range grid (the same float32 nodes, read from the
+plain (m, m, m) array where the kernel reads their tiled copy). Slow: for small cases only.
 """
 
 from __future__ import annotations

@@ -15,8 +15,17 @@ periodic images. The lattice sum is conditionally convergent; we split :math:`1/
 \\mathrm{erf}(αr)/r` (Ewald): the short-range part is summed over spheres within the cutoff radius
 :math:`r_c = 4/α` (relative truncation ≲ 2×10⁻⁵), the long-range part
 :math:`∂_z^2 (\\mathrm{erf}(αr)/r) = ∂_z^2 (1/r) * G_σ`, σ = 1/(α√2), is computed on a periodic grid by FFT of
-the Gaussian-smoothed sphere density and interpolated trilinearly. The k = 0 term (a uniform shift that
-depends on the sample shape) is left out: it only rotates the total phase and does not change |signal|.
+the Gaussian-smoothed sphere density and interpolated trilinearly. The nodal values are not the samples of
+the field but its L2 projection onto the trilinear (tensor-product hat) functions: in Fourier space each axis
+is multiplied by :math:`\\mathrm{sinc}^2(kh/2) / (1 - \\tfrac23 \\sin^2(kh/2))` (hat transform over the hat Gram
+symbol; the "optimal influence function" idea of P3M, Hockney & Eastwood, *Computer Simulation Using
+Particles*, 1988, seen-secondary; the symbol is derived and tested here). Plain samples make the interpolant
+systematically smoother than the field (≈ 2.6 % less variance of the long-range part at 2.5 points per σ,
+R2 ≈ 1 % low); the projection removes that bias and halves the rms error at equal spacing, which lets the
+default grid be coarser (2 points per σ). The grid is stored as float32 (relative rounding 6×10⁻⁸, far below
+the interpolation error ≈ 1–3 % of the long-range part) to halve its memory traffic. The k = 0 term (a
+uniform shift that depends on the sample shape) is left out: it only rotates the total phase and does not
+change |signal|.
 A hard cutoff without the long-range part would lose about 1.5 R/r_c of the motional-averaging R2
 (the t^{-3/2} tail of the diffusion correlation function), which is why the grid is there.
 """
@@ -170,7 +179,8 @@ class FieldModel:
     inv_ds: float
     tab_a: np.ndarray
     tab_b: np.ndarray
-    grid: np.ndarray
+    grid: np.ndarray  # (m, m, m) float32 nodal values
+    grid_tiles: np.ndarray  # the same nodes in tiles (tile_grid): what the walker reads
     grid_spacing: float
     ncell: int
     cell_start: np.ndarray
@@ -209,11 +219,12 @@ def near_tables(radius: float, cutoff: float, alpha: float, size: int = _TABLE_S
 
 
 def long_range_grid(packing: SpherePacking, alpha: float, points_per_sigma: float = 2.0):
-    """Periodic grid of R³ Σ_j ∂²_z(erf(α|x − c_j|)/|x − c_j|) (k = 0 term removed) and its spacing [m]."""
+    """Periodic float32 grid of nodal values whose trilinear interpolant is the L2 projection of
+    R³ Σ_j ∂²_z(erf(α|x − c_j|)/|x − c_j|) (k = 0 term removed), and its spacing [m]."""
     box, r = packing.box, packing.radius
     sigma = 1.0 / (alpha * math.sqrt(2.0))
     m = math.ceil(box / (sigma / points_per_sigma))
-    m += m % 2
+    m = K.TILE * max(1, math.ceil(m / K.TILE))  # whole tiles (see tile_grid)
     h = box / m
     rho = K.deposit_gaussians(packing.centers, box, m, sigma, 6.0 * sigma)
     rho_k = np.fft.rfftn(rho)
@@ -223,8 +234,39 @@ def long_range_grid(packing: SpherePacking, alpha: float, points_per_sigma: floa
     k2[0, 0, 0] = 1.0
     kernel = -4.0 * np.pi * kz[None, None, :] ** 2 / k2
     kernel[0, 0, 0] = 0.0
+    # L2-optimal nodal values for trilinear interpolation (per axis: hat transform / hat Gram symbol)
+    fx, fz = _l2_hat_filter(kx * h), _l2_hat_filter(kz * h)
+    kernel *= fx[:, None, None] * fx[None, :, None] * fz[None, None, :]
     grid = np.fft.irfftn(kernel * rho_k, s=(m, m, m), axes=(0, 1, 2)) * r**3
-    return np.ascontiguousarray(grid), h
+    return np.ascontiguousarray(grid, dtype=np.float32), h
+
+
+def _l2_hat_filter(kh: np.ndarray) -> np.ndarray:
+    """sinc²(kh/2) / (1 − (2/3) sin²(kh/2)): Fourier symbol of the L2 projection onto piecewise-linear hats."""
+    x = 0.5 * kh
+    sinc = np.sinc(x / np.pi)
+    return sinc**2 / (1.0 - (2.0 / 3.0) * np.sin(x) ** 2)
+
+
+def tile_grid(grid: np.ndarray) -> np.ndarray:
+    """Copy of the periodic (m, m, m) grid as (m/T, m/T, m/T, T+1, T+1, T+1) tiles, T = ``_kernels.TILE``.
+
+    Tile (I, J, K) holds the nodes (I T + a, J T + b, K T + c) mod m, a, b, c = 0 … T, so the 8 corners of every
+    cell lie in one contiguous tile (memory ×(1 + 1/T)³ ≈ 1.42). Values are copied, not recomputed.
+
+    Examples
+    --------
+    >>> g = np.arange(16**3, dtype=np.float32).reshape(16, 16, 16)
+    >>> t = tile_grid(g)
+    >>> t.shape, bool(t[1, 0, 1, 8, 3, 8] == g[0, 3, 0])
+    ((2, 2, 2, 9, 9, 9), True)
+    """
+    m = grid.shape[0]
+    nt = m // K.TILE
+    idx = (np.arange(nt)[:, None] * K.TILE + np.arange(K.TILE + 1)[None, :]) % m  # (nt, T + 1)
+    tiles = grid[idx[:, None, None, :, None, None], idx[None, :, None, None, :, None],
+                 idx[None, None, :, None, None, :]]
+    return np.ascontiguousarray(tiles)
 
 
 def cell_list(packing: SpherePacking, reach: float):
@@ -262,5 +304,5 @@ def build_field_model(packing: SpherePacking, *, cutoff: float, skin: float,
     grid, h = long_range_grid(packing, alpha, points_per_sigma)
     ncell, cell_start, cell_items, cap = cell_list(packing, cutoff + skin)
     return FieldModel(packing=packing, cutoff=cutoff, skin=skin, alpha=alpha, s0=s0, inv_ds=inv_ds, tab_a=tab_a,
-                      tab_b=tab_b, grid=grid, grid_spacing=h, ncell=ncell, cell_start=cell_start,
-                      cell_items=cell_items, list_cap=cap)
+                      tab_b=tab_b, grid=grid, grid_tiles=tile_grid(grid), grid_spacing=h, ncell=ncell,
+                      cell_start=cell_start, cell_items=cell_items, list_cap=cap)

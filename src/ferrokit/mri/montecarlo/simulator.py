@@ -221,7 +221,7 @@ def simulate_relaxation(
     dt: float | None = None,
     step_fraction: float = 0.2,
     cutoff: float | None = None,
-    points_per_sigma: float = 2.5,
+    points_per_sigma: float = 2.0,
     n_samples: int = 200,
     fit_start: float | None = None,
     rng: RngLike = None,
@@ -257,7 +257,8 @@ def simulate_relaxation(
         Short-range cutoff radius r_c [m] of the Ewald split; default R·max(3, (3/f)^{1/3}) (≈ 3 spheres in
         range). The long-range grid carries the rest, so r_c trades speed for grid memory, not accuracy.
     points_per_sigma : float
-        Long-range grid points per Gaussian width σ = r_c/(4√2) (interpolation accuracy).
+        Long-range grid points per Gaussian width σ = r_c/(4√2) (interpolation accuracy: the rms error of
+        the L2-projected trilinear grid is ≈ 1.6 % of the long-range part at 2, ≈ 1 % at 2.5).
     n_samples : int
         Number of signal samples over ``duration`` (rounded so that the samples fall on time steps).
     fit_start : float, optional
@@ -476,9 +477,9 @@ def run_walk(model: FieldModel, pos0: np.ndarray, seed, *, sigma: float, phase_p
     p = model.packing
     st = _stencils(model)
     K.walk(pos0, np.uint64(seed), p.centers, p.box, p.radius, model.cell_start, model.cell_items, model.ncell, *st,
-           model.list_cap, model.cutoff**2, model.skin, model.s0, model.inv_ds, model.tab_a, model.tab_b, model.grid,
-           model.grid_spacing, math.sqrt(3.0) * sigma, phase_per_step, n_steps, sample_every, n_tau, fid, cpmg, hahn,
-           echoes, msd, pos_out)
+           model.list_cap, model.cutoff**2, model.skin, model.s0, model.inv_ds, model.tab_a, model.tab_b,
+           model.grid_tiles, model.grid_spacing, math.sqrt(3.0) * sigma, phase_per_step, n_steps, sample_every, n_tau,
+           fid, cpmg, hahn, echoes, msd, pos_out)
     n = pos0.shape[0]
 
     def c(a):
