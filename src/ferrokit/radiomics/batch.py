@@ -192,13 +192,18 @@ def _resolve(text: str, base: Path) -> Path:
 
 
 # -------------------------------------------------------------------------------------------------------- cases
-def load_roi(image: str | os.PathLike, mask: str | os.PathLike, label: int | None = None):
+def load_roi(image: str | os.PathLike, mask: str | os.PathLike, label: int | None = None, *,
+             roi: int | str | None = None):
     """Read an image and its ROI mask into the radiomics convention.
 
     Returns ``(image_zyx, roi_bool, spacing_mm, image_meta, mask_meta)``: arrays ``(z, y, x)``, spacing
     ``(dz, dy, dx)`` in mm (``read_image`` gives (x, y, z) arrays and metres) and the two
     :class:`ferrokit.io.images.Image` objects (for their SHA-256). The ROI is ``mask == label``, or any
     non-zero voxel when ``label`` is None.
+
+    A DICOM RT Structure Set or Segmentation file as ``mask`` is rasterised onto the image's grid
+    (:mod:`ferrokit.io.dicom_masks`); ``roi`` (or else ``label``) chooses the structure: an ROI name/number
+    (RTSTRUCT) or a segment label/number (SEG), optional when the file holds only one.
 
     Raises
     ------
@@ -210,8 +215,17 @@ def load_roi(image: str | os.PathLike, mask: str | os.PathLike, label: int | Non
     for what, p in (("image", image), ("mask", mask)):
         if not Path(p).exists():
             raise FerroKitInputError(f"{what} file not found: {p}")
-    meta_i, meta_m = read_image(image), read_image(mask)
-    check_same_geometry(meta_i, meta_m, what="image and mask geometry")
+    from ferrokit.io.dicom_masks import dicom_mask_modality
+
+    modality = dicom_mask_modality(mask)
+    if modality is None:
+        if roi is not None:
+            raise FerroKitInputError("roi: applies only to DICOM RTSTRUCT/SEG masks; use label for a label map")
+        meta_i, meta_m = read_image(image), read_image(mask)
+        check_same_geometry(meta_i, meta_m, what="image and mask geometry")
+    else:
+        meta_i = read_image(image)
+        meta_m, label = _dicom_mask(meta_i, Path(mask), modality, label if roi is None else roi), None
     arrays = []
     for meta in (meta_i, meta_m):
         arr = meta.array
@@ -229,6 +243,21 @@ def load_roi(image: str | os.PathLike, mask: str | os.PathLike, label: int | Non
         sel = roi != 0
     sx, sy, sz = (1e3 * float(s) for s in meta_i.spacing)
     return img, sel, (sz, sy, sx), meta_i, meta_m
+
+
+def _dicom_mask(ref, path: Path, modality: str, which: int | str | None):
+    """An RTSTRUCT/SEG mask rasterised on ``ref`` as an :class:`Image` (values 0/1, SHA-256 of the file)."""
+    from ferrokit.io.dicom_masks import read_rtstruct_mask, read_seg_mask
+    from ferrokit.io.images import Image
+
+    if modality == "RTSTRUCT":
+        sel = read_rtstruct_mask(path, ref, roi_name=which if isinstance(which, str) else None,
+                                 roi_number=None if which is None or isinstance(which, str) else int(which))
+    else:
+        sel = read_seg_mask(path, ref, segment=which)
+    meta = {"modality": modality, "roi": which}
+    return Image(sel.astype(float), ref.spacing, ref.origin, ref.direction, meta, str(path),
+                 hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def _error_text(exc: BaseException) -> str:
