@@ -83,3 +83,19 @@ def test_schema_error_names_the_field_once():
     with pytest.raises(FerroKitInputError) as exc:
         validate_model(Plan, {"dt": "15 kg"}, where="p.yaml")
     assert str(exc.value).startswith("p.yaml: dt: unknown time unit 'kg'"), str(exc.value)
+
+
+def test_check_values_signs_and_scalar_or_array():
+    from ferrokit._shared.validation import check_values, scalar_or_array
+
+    assert check_values("d", [1.0, 2.0]).tolist() == [1.0, 2.0]
+    with pytest.raises(FerroKitInputError, match=r"d must be > 0 m, got 0"):
+        check_values("d", [1.0, 0.0], unit="m")
+    assert check_values("c", 0.0, sign="nonnegative") == 0.0
+    with pytest.raises(FerroKitInputError, match="c must be ≥ 0, got -1"):
+        check_values("c", -1.0, sign="nonnegative")
+    assert check_values("x", -3.0, sign=None) == -3.0
+    with pytest.raises(FerroKitInputError, match=r"x must be finite \(K\)"):
+        check_values("x", [np.nan], sign=None, unit="K")
+    assert isinstance(scalar_or_array(np.asarray(2.0)), float)
+    assert scalar_or_array(np.ones(2)).shape == (2,)

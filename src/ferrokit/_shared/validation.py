@@ -87,3 +87,23 @@ def check_array(name: str, values, *, ndim: int = 1, min_size: int = 1, finite: 
         bad = int(np.count_nonzero(~np.isfinite(arr)))
         raise FerroKitInputError(f"{name} contains {bad} non-finite value(s) (NaN or inf)")
     return arr
+
+
+def check_values(name: str, value, *, sign: str | None = "positive", unit: str = "") -> np.ndarray:
+    """Return ``value`` as a float array (any shape) after checking it is finite and, by ``sign``, > 0
+    (``"positive"``), ≥ 0 (``"nonnegative"``) or unrestricted (``None``)."""
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise FerroKitInputError(f"{name} must be finite{' (' + unit + ')' if unit else ''}")
+    if sign is not None:
+        bad = arr <= 0 if sign == "positive" else arr < 0
+        if np.any(bad):
+            v = float(arr.ravel()[np.argmax(bad.ravel())])
+            op = ">" if sign == "positive" else "≥"
+            raise FerroKitInputError(f"{name} must be {op} 0{' ' + unit if unit else ''}, got {v:g}")
+    return arr
+
+
+def scalar_or_array(x):
+    """A Python float for 0-d results, the array otherwise (public functions accept scalars or arrays)."""
+    return float(x) if np.ndim(x) == 0 else x

@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from ferrokit._shared.validation import FerroKitInputError, check_choice, check_positive, check_range
+from ferrokit._shared.validation import (
+    FerroKitInputError,
+    check_choice,
+    check_positive,
+    check_range,
+    check_values,
+    scalar_or_array,
+)
 from ferrokit.constants import K_B, MU_0
 
 __all__ = [
@@ -56,19 +63,6 @@ ORIENTATIONS = ("aligned", "random")
 RANDOM_HC_FACTOR = 0.48
 
 
-def _arr(name: str, value, unit: str, *, positive: bool = True) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise FerroKitInputError(f"{name} must be finite ({unit})")
-    if positive and np.any(arr <= 0):
-        raise FerroKitInputError(f"{name} must be > 0 {unit}, got {float(arr.min()):g}")
-    return arr
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
-
-
 def anisotropy_field(anisotropy, ms_volume):
     """Anisotropy field :math:`H_K = 2K/(\\mu_0 M_s)` [A/m].
 
@@ -84,9 +78,9 @@ def anisotropy_field(anisotropy, ms_volume):
     >>> round(anisotropy_field(1e4, 4e5) / 1e3, 3)
     39.789
     """
-    k = _arr("anisotropy", anisotropy, "J/m3")
-    ms = _arr("ms_volume", ms_volume, "A/m")
-    return _out(2.0 * k / (MU_0 * ms))
+    k = check_values("anisotropy", anisotropy, unit="J/m3")
+    ms = check_values("ms_volume", ms_volume, unit="A/m")
+    return scalar_or_array(2.0 * k / (MU_0 * ms))
 
 
 def thermal_kappa(*, anisotropy, ms_volume, volume, amplitude, frequency, temperature, tau0: float = 1e-9):
@@ -127,17 +121,17 @@ def thermal_kappa(*, anisotropy, ms_volume, volume, amplitude, frequency, temper
     >>> 0.0 < k < 1.0
     True
     """
-    k = _arr("anisotropy", anisotropy, "J/m3")
-    ms = _arr("ms_volume", ms_volume, "A/m")
-    v = _arr("volume", volume, "m3")
-    h = _arr("amplitude", amplitude, "A/m")
-    f = _arr("frequency", frequency, "Hz")
+    k = check_values("anisotropy", anisotropy, unit="J/m3")
+    ms = check_values("ms_volume", ms_volume, unit="A/m")
+    v = check_values("volume", volume, unit="m3")
+    h = check_values("amplitude", amplitude, unit="A/m")
+    f = check_values("frequency", frequency, unit="Hz")
     t = check_positive("temperature", temperature, unit="K")
     tau0 = check_positive("tau0", tau0, unit="s")
     kt = K_B * t
     arg = kt / (4.0 * MU_0 * h * ms * v * f * tau0)
     kappa = kt / (k * v) * np.log(arg)
-    return _out(np.maximum(kappa, 0.0))
+    return scalar_or_array(np.maximum(kappa, 0.0))
 
 
 def _check_orientation(orientation: str) -> str:
@@ -178,7 +172,7 @@ def coercive_field(*, anisotropy, ms_volume, volume, amplitude, frequency, tempe
         hc = hk * (1.0 - np.sqrt(kc))
     else:
         hc = RANDOM_HC_FACTOR * hk * (1.0 - kc**0.8)
-    return _out(hc)
+    return scalar_or_array(hc)
 
 
 def loop_area(coercive, ms_volume, *, orientation: str = "random"):
@@ -204,12 +198,12 @@ def loop_area(coercive, ms_volume, *, orientation: str = "random"):
     8.0
     """
     orientation = _check_orientation(orientation)
-    hc = _arr("coercive", coercive, "A/m", positive=False)
+    hc = check_values("coercive", coercive, sign=None, unit="A/m")
     if np.any(hc < 0):
         raise FerroKitInputError("coercive must be ≥ 0 A/m")
-    ms = _arr("ms_volume", ms_volume, "A/m")
+    ms = check_values("ms_volume", ms_volume, unit="A/m")
     factor = 4.0 if orientation == "aligned" else 2.0
-    return _out(factor * MU_0 * hc * ms)
+    return scalar_or_array(factor * MU_0 * hc * ms)
 
 
 # ---------------------------------------------------------------------------------------------------------

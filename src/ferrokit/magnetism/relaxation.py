@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from ferrokit._shared.validation import FerroKitInputError, check_choice, check_positive
+from ferrokit._shared.validation import FerroKitInputError, check_choice, check_positive, check_values, scalar_or_array
 from ferrokit.constants import K_B
 from ferrokit.magnetism.viscosity import water_viscosity
 
@@ -37,20 +37,6 @@ __all__ = [
 NEEL_FORMS = ("arrhenius", "brown_high_barrier")
 
 
-def _positive_array(name: str, value, unit: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise FerroKitInputError(f"{name} must be finite ({unit})")
-    if np.any(arr <= 0):
-        bad = float(arr.ravel()[np.argmax(arr.ravel() <= 0)])
-        raise FerroKitInputError(f"{name} must be > 0 {unit}, got {bad:g}")
-    return arr
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
-
-
 def sphere_volume(diameter):
     """Volume of a sphere :math:`V = \\pi d^3/6` [m³] from its diameter [m].
 
@@ -59,8 +45,8 @@ def sphere_volume(diameter):
     >>> round(sphere_volume(10e-9) * 1e27, 4)
     523.5988
     """
-    d = _positive_array("diameter", diameter, "m")
-    return _out(math.pi / 6.0 * d**3)
+    d = check_values("diameter", diameter, unit="m")
+    return scalar_or_array(math.pi / 6.0 * d**3)
 
 
 def neel_time(*, anisotropy, volume, temperature, tau0: float = 1e-9, form: str = "arrhenius"):
@@ -124,9 +110,9 @@ def neel_time(*, anisotropy, volume, temperature, tau0: float = 1e-9, form: str 
     5.51
     """
     form = check_choice("form", form, NEEL_FORMS)
-    k = _positive_array("anisotropy", anisotropy, "J/m3")
-    v = _positive_array("volume", volume, "m3")
-    t = _positive_array("temperature", temperature, "K")
+    k = check_values("anisotropy", anisotropy, unit="J/m3")
+    v = check_values("volume", volume, unit="m3")
+    t = check_values("temperature", temperature, unit="K")
     tau0 = check_positive("tau0", tau0, unit="s")
     gamma = k * v / (K_B * t)
     with np.errstate(over="ignore"):
@@ -137,7 +123,7 @@ def neel_time(*, anisotropy, volume, temperature, tau0: float = 1e-9, form: str 
                     "neel_time(form='brown_high_barrier') used where the barrier KV/kT < 2; the high-barrier "
                     "asymptote is not valid there", UserWarning, stacklevel=2)
             tau = tau * (0.5 * math.sqrt(math.pi)) / np.sqrt(gamma)
-    return _out(tau)
+    return scalar_or_array(tau)
 
 
 def brown_time(*, hydrodynamic_volume, temperature, viscosity=None):
@@ -176,10 +162,10 @@ def brown_time(*, hydrodynamic_volume, temperature, viscosity=None):
     >>> round(brown_time(hydrodynamic_volume=sphere_volume(30e-9), temperature=310.15) * 1e6, 3)
     6.847
     """
-    vh = _positive_array("hydrodynamic_volume", hydrodynamic_volume, "m3")
-    t = _positive_array("temperature", temperature, "K")
-    eta = water_viscosity(t) if viscosity is None else _positive_array("viscosity", viscosity, "Pa s")
-    return _out(3.0 * np.asarray(eta) * vh / (K_B * t))
+    vh = check_values("hydrodynamic_volume", hydrodynamic_volume, unit="m3")
+    t = check_values("temperature", temperature, unit="K")
+    eta = water_viscosity(t) if viscosity is None else check_values("viscosity", viscosity, unit="Pa s")
+    return scalar_or_array(3.0 * np.asarray(eta) * vh / (K_B * t))
 
 
 def effective_time(tau_neel, tau_brown):
@@ -213,7 +199,7 @@ def effective_time(tau_neel, tau_brown):
             raise FerroKitInputError(f"{name} must be > 0 s (inf allowed)")
     if np.any(np.isinf(tn) & np.isinf(tb)):
         raise FerroKitInputError("tau_neel and tau_brown cannot both be infinite")
-    return _out(1.0 / (1.0 / tn + 1.0 / tb))
+    return scalar_or_array(1.0 / (1.0 / tn + 1.0 / tb))
 
 
 def blocking_temperature(*, anisotropy, volume, measurement_time: float = 100.0, tau0: float = 1e-9):
@@ -247,10 +233,10 @@ def blocking_temperature(*, anisotropy, volume, measurement_time: float = 100.0,
     >>> round(blocking_temperature(anisotropy=13.5e3, volume=sphere_volume(10e-9)), 2)
     20.21
     """
-    k = _positive_array("anisotropy", anisotropy, "J/m3")
-    v = _positive_array("volume", volume, "m3")
+    k = check_values("anisotropy", anisotropy, unit="J/m3")
+    v = check_values("volume", volume, unit="m3")
     tm = check_positive("measurement_time", measurement_time, unit="s")
     tau0 = check_positive("tau0", tau0, unit="s")
     if tm <= tau0:
         raise FerroKitInputError(f"measurement_time must be > tau0 ({tau0:g} s), got {tm:g} s")
-    return _out(k * v / (K_B * math.log(tm / tau0)))
+    return scalar_or_array(k * v / (K_B * math.log(tm / tau0)))

@@ -44,6 +44,8 @@ from ferrokit._shared.validation import (
     check_finite,
     check_positive,
     check_range,
+    check_values,
+    scalar_or_array,
 )
 from ferrokit.constants import GAMMA_PROTON, K_B, MU_0
 from ferrokit.magnetism import langevin, lognormal_nodes, neel_time
@@ -73,23 +75,8 @@ __all__ = [
 SDR_COEFFICIENT = 2.0 * math.pi / (3.0 * math.sqrt(3.0))
 
 
-def _arr(name: str, value, *, positive: bool = True, unit: str = "") -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(a)):
-        raise FerroKitInputError(f"{name} must be finite{' (' + unit + ')' if unit else ''}")
-    bad = (a <= 0) if positive else (a < 0)
-    if np.any(bad):
-        v = float(a.ravel()[np.argmax(bad.ravel())])
-        raise FerroKitInputError(f"{name} must be {'>' if positive else '≥'} 0 {unit}, got {v:g}".rstrip())
-    return a
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
-
-
 def _fraction(volume_fraction) -> np.ndarray:
-    f = _arr("volume_fraction", volume_fraction, positive=False)
+    f = check_values("volume_fraction", volume_fraction, sign="nonnegative")
     if np.any(f >= 1):
         raise FerroKitInputError("volume_fraction must lie in [0, 1)")
     return f
@@ -110,8 +97,8 @@ def equatorial_frequency_shift(magnetization):
     >>> round(equatorial_frequency_shift(4.8e5) / 1e7, 4)
     5.3789
     """
-    m = _arr("magnetization", magnetization, positive=False, unit="A/m")
-    return _out(GAMMA_PROTON * MU_0 * m / 3.0)
+    m = check_values("magnetization", magnetization, sign="nonnegative", unit="A/m")
+    return scalar_or_array(GAMMA_PROTON * MU_0 * m / 3.0)
 
 
 def rms_frequency_shift(delta_omega):
@@ -122,14 +109,15 @@ def rms_frequency_shift(delta_omega):
     >>> round(rms_frequency_shift(1.0), 6)
     0.894427
     """
-    return _out(2.0 / math.sqrt(5.0) * _arr("delta_omega", delta_omega, positive=False, unit="rad/s"))
+    dw = check_values("delta_omega", delta_omega, sign="nonnegative", unit="rad/s")
+    return scalar_or_array(2.0 / math.sqrt(5.0) * dw)
 
 
 def diffusion_time(radius, diffusion):
     """Translational diffusion time τ_D = R²/D [s] for radius R [m] and diffusion coefficient D [m² s⁻¹]."""
-    r = _arr("radius", radius, unit="m")
-    d = _arr("diffusion", diffusion, unit="m2/s")
-    return _out(r * r / d)
+    r = check_values("radius", radius, unit="m")
+    d = check_values("diffusion", diffusion, unit="m2/s")
+    return scalar_or_array(r * r / d)
 
 
 def r2_motional_averaging(volume_fraction, radius, delta_omega, diffusion):
@@ -162,8 +150,8 @@ def r2_motional_averaging(volume_fraction, radius, delta_omega, diffusion):
     """
     f = _fraction(volume_fraction)
     tau = diffusion_time(radius, diffusion)
-    dw = _arr("delta_omega", delta_omega, positive=False, unit="rad/s")
-    return _out(16.0 / 45.0 * f * tau * dw * dw)
+    dw = check_values("delta_omega", delta_omega, sign="nonnegative", unit="rad/s")
+    return scalar_or_array(16.0 / 45.0 * f * tau * dw * dw)
 
 
 def r2star_static_dephasing(volume_fraction, delta_omega):
@@ -177,8 +165,8 @@ def r2star_static_dephasing(volume_fraction, delta_omega):
     958.0
     """
     f = _fraction(volume_fraction)
-    dw = _arr("delta_omega", delta_omega, positive=False, unit="rad/s")
-    return _out(SDR_COEFFICIENT * f * dw)
+    dw = check_values("delta_omega", delta_omega, sign="nonnegative", unit="rad/s")
+    return scalar_or_array(SDR_COEFFICIENT * f * dw)
 
 
 def r2_echo_limited(volume_fraction, radius, delta_omega, diffusion, echo_spacing):
@@ -202,9 +190,9 @@ def r2_echo_limited(volume_fraction, radius, delta_omega, diffusion, echo_spacin
     """
     f = _fraction(volume_fraction)
     tau = diffusion_time(radius, diffusion)
-    dwr = 2.0 / math.sqrt(5.0) * _arr("delta_omega", delta_omega, positive=False, unit="rad/s")
-    x = dwr * 0.5 * _arr("echo_spacing", echo_spacing, unit="s")
-    return _out(1.8 * f / tau * np.cbrt(x) * (1.52 + f * x) ** (5.0 / 3.0))
+    dwr = 2.0 / math.sqrt(5.0) * check_values("delta_omega", delta_omega, sign="nonnegative", unit="rad/s")
+    x = dwr * 0.5 * check_values("echo_spacing", echo_spacing, unit="s")
+    return scalar_or_array(1.8 * f / tau * np.cbrt(x) * (1.52 + f * x) ** (5.0 / 3.0))
 
 
 def equivalent_impermeable_sphere(volume_fraction: float, radius: float, delta_omega: float,
@@ -231,7 +219,7 @@ def equivalent_impermeable_sphere(volume_fraction: float, radius: float, delta_o
     """
     f = float(_fraction(volume_fraction))
     a = check_positive("radius", radius, unit="m")
-    dw = float(_arr("delta_omega", delta_omega, positive=False, unit="rad/s"))
+    dw = float(check_values("delta_omega", delta_omega, sign="nonnegative", unit="rad/s"))
     r = check_positive("impermeable_radius", impermeable_radius, unit="m")
     if r < a * (1 - 1e-12):
         raise FerroKitInputError(f"impermeable_radius must be ≥ radius ({a:g} m), got {r:g} m")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from ferrokit._shared.validation import FerroKitInputError, check_choice, check_positive
+from ferrokit._shared.validation import FerroKitInputError, check_choice, check_positive, check_values, scalar_or_array
 
 __all__ = [
     "SEQUENCES",
@@ -43,28 +43,17 @@ __all__ = [
 SEQUENCES: tuple[str, ...] = ("spin_echo", "gradient_echo", "inversion_recovery")
 
 
-def _nonneg_array(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise FerroKitInputError(f"{name} must be finite (no NaN or inf)")
-    if np.any(arr < 0):
-        raise FerroKitInputError(f"{name} must be ≥ 0, got {float(arr.min()):g}")
-    return arr
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
-
-
 def spin_echo_signal(pd, r1, r2, *, te: float, tr: float):
     """Spin-echo signal :math:`PD (1 - e^{-TR R_1}) e^{-TE R_2}` (rates in 1/s, times in s).
 
     >>> round(spin_echo_signal(1.0, 1.0, 10.0, te=0.1, tr=1e9), 6)   # TR → ∞: e^{-1}
     0.367879
     """
-    pd, r1, r2 = _nonneg_array("pd", pd), _nonneg_array("r1", r1), _nonneg_array("r2", r2)
+    pd = check_values("pd", pd, sign="nonnegative")
+    r1 = check_values("r1", r1, sign="nonnegative")
+    r2 = check_values("r2", r2, sign="nonnegative")
     te, tr = check_positive("te", te, unit="s"), check_positive("tr", tr, unit="s")
-    return _out(pd * -np.expm1(-tr * r1) * np.exp(-te * r2))
+    return scalar_or_array(pd * -np.expm1(-tr * r1) * np.exp(-te * r2))
 
 
 def gradient_echo_signal(pd, r1, r2star, *, te: float, tr: float, flip_angle: float):
@@ -77,13 +66,15 @@ def gradient_echo_signal(pd, r1, r2star, *, te: float, tr: float, flip_angle: fl
     >>> s[1] > s[0] and s[1] > s[2]      # Ernst angle arccos(e^-0.01) = 0.1412 rad
     True
     """
-    pd, r1, r2s = _nonneg_array("pd", pd), _nonneg_array("r1", r1), _nonneg_array("r2star", r2star)
+    pd = check_values("pd", pd, sign="nonnegative")
+    r1 = check_values("r1", r1, sign="nonnegative")
+    r2s = check_values("r2star", r2star, sign="nonnegative")
     te, tr = check_positive("te", te, unit="s"), check_positive("tr", tr, unit="s")
     a = check_positive("flip_angle", flip_angle, unit="rad")
     if a >= math.pi:
         raise FerroKitInputError(f"flip_angle must lie in (0, π) rad, got {a:g}")
     e1 = np.exp(-tr * r1)
-    return _out(pd * math.sin(a) * (1 - e1) / (1 - math.cos(a) * e1) * np.exp(-te * r2s))
+    return scalar_or_array(pd * math.sin(a) * (1 - e1) / (1 - math.cos(a) * e1) * np.exp(-te * r2s))
 
 
 def inversion_recovery_signal(pd, r1, r2, *, ti: float, tr: float, te: float, magnitude: bool = True):
@@ -94,13 +85,15 @@ def inversion_recovery_signal(pd, r1, r2, *, ti: float, tr: float, te: float, ma
     >>> round(inversion_recovery_signal(1, 1.0, 0, ti=math.log(2), tr=1e9, te=0.001), 12)
     0.0
     """
-    pd, r1, r2 = _nonneg_array("pd", pd), _nonneg_array("r1", r1), _nonneg_array("r2", r2)
+    pd = check_values("pd", pd, sign="nonnegative")
+    r1 = check_values("r1", r1, sign="nonnegative")
+    r2 = check_values("r2", r2, sign="nonnegative")
     ti, tr = check_positive("ti", ti, unit="s"), check_positive("tr", tr, unit="s")
     te = check_positive("te", te, unit="s")
     if ti >= tr:
         raise FerroKitInputError(f"ti ({ti:g} s) must be shorter than tr ({tr:g} s)")
     s = pd * (1 - 2 * np.exp(-ti * r1) + np.exp(-tr * r1)) * np.exp(-te * r2)
-    return _out(np.abs(s) if magnitude else s)
+    return scalar_or_array(np.abs(s) if magnitude else s)
 
 
 def relaxation_rates(r1_0, r2_0, concentration, *, r1: float, r2: float):
@@ -118,11 +111,11 @@ def relaxation_rates(r1_0, r2_0, concentration, *, r1: float, r2: float):
     >>> relaxation_rates(1.0, 20.0, 0.5, r1=10.0, r2=60.0)
     (6.0, 50.0)
     """
-    c = _nonneg_array("concentration", concentration)
-    a, b = _nonneg_array("r1_0", r1_0), _nonneg_array("r2_0", r2_0)
-    r1 = float(_nonneg_array("r1", r1))
-    r2 = float(_nonneg_array("r2", r2))
-    return _out(a + r1 * c), _out(b + r2 * c)
+    c = check_values("concentration", concentration, sign="nonnegative")
+    a, b = check_values("r1_0", r1_0, sign="nonnegative"), check_values("r2_0", r2_0, sign="nonnegative")
+    r1 = float(check_values("r1", r1, sign="nonnegative"))
+    r2 = float(check_values("r2", r2, sign="nonnegative"))
+    return scalar_or_array(a + r1 * c), scalar_or_array(b + r2 * c)
 
 
 @dataclass(frozen=True)
@@ -184,7 +177,7 @@ def contrast(signal_a, signal_b):
     >>> contrast(3.0, 5.0)
     2.0
     """
-    return _out(np.abs(np.asarray(signal_a, float) - np.asarray(signal_b, float)))
+    return scalar_or_array(np.abs(np.asarray(signal_a, float) - np.asarray(signal_b, float)))
 
 
 def cnr(signal_a, signal_b, noise_sigma: float):
@@ -194,7 +187,7 @@ def cnr(signal_a, signal_b, noise_sigma: float):
     4.0
     """
     sigma = check_positive("noise_sigma", noise_sigma)
-    return _out(np.asarray(contrast(signal_a, signal_b)) / sigma)
+    return scalar_or_array(np.asarray(contrast(signal_a, signal_b)) / sigma)
 
 
 @dataclass(frozen=True)
