@@ -24,7 +24,6 @@ from ferrokit._shared.validation import FerroKitInputError
 from ferrokit.radiomics.registry import FeatureInput, register
 from ferrokit.radiomics.texture import _kernels
 from ferrokit.radiomics.texture.aggregation import (
-    RL_FEATURES,
     SLICE_AGGREGATIONS,
     check_aggregations,
     prepare,
@@ -32,7 +31,7 @@ from ferrokit.radiomics.texture.aggregation import (
     slice_aggregations,
     to_tags,
 )
-from ferrokit.radiomics.texture.glszm import zone_matrix
+from ferrokit.radiomics.texture.glszm import ZONE_FEATURE_COLUMNS, zone_matrix
 
 __all__ = ["GLDZM_CODES", "GLDZM_FEATURES", "GLDZMMatrices", "gldzm_feature_vector", "gldzm_features",
            "gldzm_matrices"]
@@ -47,10 +46,6 @@ GLDZM_CODES: dict[str, str] = {
     "ldlge": "A7WM", "ldhge": "KLTH", "glnu": "VFT7", "glnu_norm": "7HP3", "zdnu": "V294", "zdnu_norm": "IATH",
     "z_perc": "VIWW", "gl_var": "QK93", "zd_var": "7WT1", "zd_entr": "GBDU",
 }
-
-_COLUMNS = [RL_FEATURES.index(n) for n in ("se", "le", "lge", "hge", "slge", "shge", "llge", "lhge", "glnu",
-                                           "glnu_norm", "jnu", "jnu_norm", "perc", "gl_var", "j_var", "entr")]
-
 
 @dataclass(frozen=True)
 class GLDZMMatrices:
@@ -125,7 +120,7 @@ def gldzm_feature_vector(counts: np.ndarray, n_voxels: np.ndarray) -> np.ndarray
     :math:`\\sum d_{i.}^2/N_s`, :math:`\\sum d_{.j}^2/N_s` (normalised: :math:`/N_s^2`), zone percentage
     :math:`N_s/N_v`, grey level / zone distance variance and zone distance entropy of :math:`p_{ij}=d_{ij}/N_s`.
     """
-    return run_length_like_features(counts, n_voxels)[:, _COLUMNS]
+    return run_length_like_features(counts, n_voxels)[:, ZONE_FEATURE_COLUMNS]
 
 
 def gldzm_features(discretised: np.ndarray, mask: np.ndarray, n_levels: int, *,

@@ -42,8 +42,10 @@ GLSZM_CODES: dict[str, str] = {
     "z_perc": "P30P", "gl_var": "BYLV", "zs_var": "3NSA", "zs_entr": "GU8N",
 }
 
-_COLUMNS = [RL_FEATURES.index(n) for n in ("se", "le", "lge", "hge", "slge", "shge", "llge", "lhge", "glnu",
-                                           "glnu_norm", "jnu", "jnu_norm", "perc", "gl_var", "j_var", "entr")]
+#: Columns of the run-length-like feature vector that the zone matrices (GLSZM and GLDZM) report, in IBSI order.
+ZONE_FEATURE_COLUMNS = [RL_FEATURES.index(n) for n in ("se", "le", "lge", "hge", "slge", "shge", "llge", "lhge",
+                                                       "glnu", "glnu_norm", "jnu", "jnu_norm", "perc", "gl_var",
+                                                       "j_var", "entr")]
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def glszm_feature_vector(counts: np.ndarray, n_voxels: np.ndarray) -> np.ndarray
     :math:`\\sum s_{i.}^2/N_s`, :math:`\\sum s_{.j}^2/N_s` (normalised: :math:`/N_s^2`), zone percentage
     :math:`N_s/N_v`, grey level / zone size variance and zone size entropy of :math:`p_{ij}=s_{ij}/N_s`.
     """
-    return run_length_like_features(counts, n_voxels)[:, _COLUMNS]
+    return run_length_like_features(counts, n_voxels)[:, ZONE_FEATURE_COLUMNS]
 
 
 def glszm_features(discretised: np.ndarray, mask: np.ndarray, n_levels: int, *,
