@@ -137,26 +137,23 @@ def deposit_gaussians(centers, box, m, sigma, reach):
     return rho
 
 
+@njit(error_model="numpy", inline="always")
+def _grid_cell(g, m):
+    """Lower node index (wrapped into [0, m) only when outside, i.e. never in the walker) and the fraction."""
+    g0 = math.floor(g)
+    i0 = int(g0)
+    if i0 >= m or i0 < 0:
+        i0 %= m
+    return i0, g - g0
+
+
 @njit(error_model="numpy")
 def far_field(grid, h, x, y, z):
     """Trilinear interpolation of the periodic far-field grid at (x, y, z) in [0, L)."""
     m = grid.shape[0]
-    gx = x / h
-    gy = y / h
-    gz = z / h
-    fx0 = math.floor(gx)
-    fy0 = math.floor(gy)
-    fz0 = math.floor(gz)
-    fx = gx - fx0
-    fy = gy - fy0
-    fz = gz - fz0
-    i0 = int(fx0)
-    j0 = int(fy0)
-    k0 = int(fz0)
-    if i0 >= m or i0 < 0 or j0 >= m or j0 < 0 or k0 >= m or k0 < 0:  # only outside [0, L): not in the walker
-        i0 %= m
-        j0 %= m
-        k0 %= m
+    i0, fx = _grid_cell(x / h, m)
+    j0, fy = _grid_cell(y / h, m)
+    k0, fz = _grid_cell(z / h, m)
     i1 = i0 + 1 if i0 + 1 < m else 0
     j1 = j0 + 1 if j0 + 1 < m else 0
     k1 = k0 + 1 if k0 + 1 < m else 0
@@ -177,22 +174,9 @@ def far_field_tiled(tiles, h, x, y, z):
     4 cache lines on 2–4 pages."""
     nt = tiles.shape[0]
     m = nt * TILE
-    gx = x / h
-    gy = y / h
-    gz = z / h
-    fx0 = math.floor(gx)
-    fy0 = math.floor(gy)
-    fz0 = math.floor(gz)
-    fx = gx - fx0
-    fy = gy - fy0
-    fz = gz - fz0
-    i0 = int(fx0)
-    j0 = int(fy0)
-    k0 = int(fz0)
-    if i0 >= m or i0 < 0 or j0 >= m or j0 < 0 or k0 >= m or k0 < 0:  # only outside [0, L): not in the walker
-        i0 %= m
-        j0 %= m
-        k0 %= m
+    i0, fx = _grid_cell(x / h, m)
+    j0, fy = _grid_cell(y / h, m)
+    k0, fz = _grid_cell(z / h, m)
     t = tiles[i0 // TILE, j0 // TILE, k0 // TILE]
     a = i0 % TILE
     b = j0 % TILE
