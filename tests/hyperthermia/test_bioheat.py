@@ -220,7 +220,7 @@ def test_other_bad_input():
 
 
 def test_pcg_without_numba_gives_the_same_steps(monkeypatch):
-    import ferrokit.hyperthermia.bioheat as bh
+    import ferrokit.hyperthermia._linear as bh
 
     rng = np.random.default_rng(11)
     pr = heterogeneous_problem(rng, shape=(10, 9, 8))
