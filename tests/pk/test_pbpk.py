@@ -232,3 +232,34 @@ def test_corrupt_parameter_table():
     with pytest.raises(FerroKitInputError, match="lacks body"):
         parameters_from_table("organ,quantity,value,unit,source,status\nbody,body_weight,0.02,kg,x,y\n",
                               species="mouse")
+
+
+def test_allometric_rate_scaling_is_a_pure_time_stretch():
+    # A "mouse" at 70 kg with the mouse's volume and flow fractions: Q ∝ BW^0.75, V ∝ BW, CL ∝ BW^0.75 and, after
+    # scaling, uptake/release ∝ BW^-0.25 and K50 ∝ BW^0.25, so every rate constant is divided by
+    # f = (70/0.02)^0.25 = 7.692 and the %ID curves must coincide on t·f (to the ODE tolerance, rtol 1e-8).
+    from ferrokit.pk.parameters import scale_rates_allometrically
+
+    m = mouse_parameters()
+    h = scale_rates_allometrically(m.replace(body_weight=70.0), m.body_weight)
+    f = (70.0 / 0.02) ** 0.25
+    assert f == pytest.approx(7.6918, rel=1e-4)
+    assert h.organ("spleen").uptake_max == pytest.approx(m.organ("spleen").uptake_max / f, rel=1e-12)
+    assert h.organ("spleen").uptake_t50 == pytest.approx(m.organ("spleen").uptake_t50 * f, rel=1e-12)
+    t = np.array([1.0, 8.0, 24.0, 72.0]) * H
+    rm = simulate_pbpk(m, Dosing.per_body_weight(5e-6, m), duration=t[-1], times=t)
+    rh = simulate_pbpk(h, Dosing.per_body_weight(5e-6, h), duration=t[-1] * f, times=t * f)
+    for organ in ("plasma", "liver", "spleen", "tumour"):
+        assert rh.percent_id[organ] == pytest.approx(rm.percent_id[organ], rel=1e-5, abs=1e-7)
+    assert h.sources["liver.uptake_max"][1] == "assumed"
+
+
+def test_human_allometric_option():
+    p = human_parameters("allometric")
+    base = human_parameters()
+    f = (70.0 / 0.02) ** 0.25
+    assert p.organ("liver").release_rate == pytest.approx(base.organ("liver").release_rate / f, rel=1e-12)
+    r = simulate_pbpk(p, Dosing.per_body_weight(5e-6, p), duration=72 * H)
+    assert r.mass_balance_error < 1e-9
+    with pytest.raises(FerroKitInputError, match="rate_scaling"):
+        human_parameters("quadratic")

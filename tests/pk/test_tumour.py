@@ -13,7 +13,7 @@ from ferrokit.pk import (
     simulate_pbpk,
     tumour_delivery_statistics,
 )
-from ferrokit.pk.tumour import _apply, sample_tumour_parameters
+from ferrokit.pk.tumour import _apply
 
 H = 3600.0
 
@@ -30,25 +30,16 @@ def test_collection_statistics_match_published_values():
 
 
 @pytest.mark.slow
-def test_sampled_model_reproduces_delivery_statistics():
-    # 60 samples (explicit seed). The sampling ranges were adjusted by hand against these statistics, so this
-    # is a consistency/regression check. Tolerances: DE across the collection spans ~4 decades (sd of ln DE
-    # ≈ 1.7), so the standard error of a median from 60 samples is ~1.25·1.7/√60 ≈ 0.27 in ln: a factor 1.8
-    # is ~2 standard errors. Peak times: the model's median must fall inside the data's IQR (4–24 h).
+def test_full_pbpk_over_the_fitted_population_reproduces_delivery_statistics():
+    # 60 draws (explicit seed) from the lognormal population fitted to all 378 data sets (no hand tuning), each
+    # simulated with the FULL PBPK model. In-sample (the held-out check is tests/pk/test_population.py).
+    # Tolerance: DE spans ~4 decades (sd of ln DE ≈ 1.7), so the standard error of a 60-sample median is
+    # ~1.25·1.7/√60 ≈ 0.27 in ln: a factor 1.8 is ~2 standard errors. The peak-time median must lie in the
+    # data's 4–24 h IQR.
     s = tumour_delivery_statistics(n_samples=60, rng=20260226).summary()
     assert 0.76 / 1.8 < s["median_de24"] < 0.76 * 1.8
-    assert 0.35 / 1.8 < s["median_de168"] < 0.35 * 1.8
+    assert 0.99 / 1.8 < s["median_demax"] < 0.99 * 1.8
     assert 4.0 <= s["median_peak_h"] <= 24.0
-    assert s["peak_q1_h"] <= 8.0 <= s["peak_q3_h"]
-
-
-def test_sampling_is_reproducible_and_in_range():
-    a = sample_tumour_parameters(5, rng=3)
-    b = sample_tumour_parameters(5, rng=3)
-    assert a == b
-    assert all(2e-4 <= x["permeability_coefficient"] <= 2e-2 for x in a)
-    with pytest.raises(FerroKitInputError, match="unknown tumour parameter"):
-        sample_tumour_parameters(2, ranges={"colour": (1, 2)})
     with pytest.raises(FerroKitInputError, match="n_samples"):
         tumour_delivery_statistics(n_samples=3)
 

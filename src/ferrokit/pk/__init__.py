@@ -1,6 +1,11 @@
 """Nanoparticle biodistribution: whole-body PBPK (Lin-lab structure), ferumoxytol human PK, tumour delivery."""
 
-from ferrokit.pk.ferumoxytol import FerumoxytolResult, ferumoxytol_two_compartment
+from ferrokit.pk.ferumoxytol import (
+    VMAX_LANDRY2005,
+    FerumoxytolResult,
+    calibrate_vmax,
+    ferumoxytol_two_compartment,
+)
 from ferrokit.pk.parameters import (
     ORGANS,
     OrganParameters,
@@ -8,9 +13,20 @@ from ferrokit.pk.parameters import (
     TumourTargeting,
     human_parameters,
     mouse_parameters,
+    scale_rates_allometrically,
     species_parameters,
 )
 from ferrokit.pk.pbpk import Dosing, PKResult, simulate_pbpk
+from ferrokit.pk.population import (
+    CollectionFits,
+    PopulationValidation,
+    TumourPopulation,
+    cheng2020_fits,
+    fit_cheng2020_collection,
+    population_from_collection,
+    tumour_response,
+    validate_tumour_population,
+)
 from ferrokit.pk.tumour import (
     DeliveryStatistics,
     TumourFit,
@@ -22,21 +38,32 @@ from ferrokit.pk.tumour import (
 
 __all__ = [
     "ORGANS",
+    "VMAX_LANDRY2005",
+    "CollectionFits",
     "DeliveryStatistics",
     "Dosing",
     "FerumoxytolResult",
     "OrganParameters",
     "PBPKParameters",
     "PKResult",
+    "PopulationValidation",
     "TumourFit",
+    "TumourPopulation",
     "TumourTargeting",
+    "calibrate_vmax",
+    "cheng2020_fits",
     "cheng2020_statistics",
     "cheng2020_time_course",
     "ferumoxytol_two_compartment",
+    "fit_cheng2020_collection",
     "fit_tumour_time_course",
     "human_parameters",
     "mouse_parameters",
+    "population_from_collection",
+    "scale_rates_allometrically",
     "simulate_pbpk",
     "species_parameters",
     "tumour_delivery_statistics",
+    "tumour_response",
+    "validate_tumour_population",
 ]

@@ -345,13 +345,51 @@ def mouse_parameters() -> PBPKParameters:
     return parameters_from_table(_table("mouse_pbpk.csv"), species="mouse")
 
 
-def human_parameters() -> PBPKParameters:
-    """The human parameter set: reference 70 kg physiology; nanoparticle-specific values reused from the mouse.
+_ALLOMETRIC_SOURCE = ("{old} scaled allometrically from the {ref:g} kg reference by (BW/BW_ref)^{exp:+g} "
+                      "(physiological-time scaling of rate constants, Dedrick 1973 / Boxenbaum 1982 [unverified "
+                      "citation]; not validated for nanoparticles)")
+
+
+def scale_rates_allometrically(params: PBPKParameters, reference_body_weight: float) -> PBPKParameters:
+    r"""Scale the phagocytic rate constants of ``params`` from a species of ``reference_body_weight`` [kg].
+
+    Uptake and release rates :math:`\propto BW^{-1/4}`, uptake half-time :math:`\propto BW^{1/4}`
+    ("physiological time", with which cardiac output ∝ BW^0.75 and volumes ∝ BW are already consistent);
+    partition and PA_C are dimensionless and the clearances already scale as BW^0.75. Consequence (tested): a
+    parameter set whose volume and flow fractions are those of the reference gives the same %ID curves on the
+    time axis stretched by :math:`(BW/BW_{ref})^{1/4}`. Status of the scaled values: ``assumed``.
+
+    >>> p = scale_rates_allometrically(mouse_parameters().replace(body_weight=70.0), 0.02)
+    >>> round(p.organ("liver").uptake_max * 3600, 4)   # 0.3 /h × (3500)^-0.25
+    0.039
+    """
+    ref = check_range("reference_body_weight", reference_body_weight, 1e-3, 500.0, unit="kg")
+    f = (params.body_weight / ref) ** 0.25
+    organs = tuple(dataclasses.replace(o, uptake_max=o.uptake_max / f, release_rate=o.release_rate / f,
+                                       uptake_t50=o.uptake_t50 * f) for o in params.organs)
+    src = dict(params.sources)
+    for o in params.organs:
+        for q, e in (("uptake_max", -0.25), ("release_rate", -0.25), ("uptake_t50", 0.25)):
+            old = src.get(f"{o.name}.{q}", ("", ""))[0]
+            src[f"{o.name}.{q}"] = (_ALLOMETRIC_SOURCE.format(old=old or "value", ref=ref, exp=e), "assumed")
+    return dataclasses.replace(params, organs=organs, sources=MappingProxyType(src))
+
+
+def human_parameters(rate_scaling: str = "none") -> PBPKParameters:
+    """The human parameter set: reference 70 kg physiology; nanoparticle-specific values from the mouse.
 
     The nanoparticle-specific values (permeability, partition, phagocytic kinetics, clearances) are marked
     ``unverified``: no human calibration of this model exists. Use it for scenario exploration, not prediction.
+    ``rate_scaling="allometric"`` scales the phagocytic uptake/release rates and half-times from the 20 g mouse
+    by (70/0.02)^∓1/4 (:func:`scale_rates_allometrically`; a factor 7.7 slower); ``"none"`` (default) reuses
+    the mouse values unchanged, as in earlier versions.
     """
-    return parameters_from_table(_table("human_pbpk.csv"), species="human")
+    if rate_scaling not in ("none", "allometric"):
+        raise FerroKitInputError(f"rate_scaling must be 'none' or 'allometric', got {rate_scaling!r}")
+    p = parameters_from_table(_table("human_pbpk.csv"), species="human")
+    if rate_scaling == "allometric":
+        p = scale_rates_allometrically(p, mouse_parameters().body_weight)
+    return p
 
 
 def species_parameters(species: str) -> PBPKParameters:

@@ -31,22 +31,21 @@ from ferrokit.pk.pbpk import Dosing, simulate_pbpk
 
 _HOUR = 3600.0
 
-# Sampling ranges for tumour parameters (log-uniform unless noted), in the parameter-table units. They span the
-# Lin-lab defaults (UFPBPK NanoPBPK.R G1/G2: PA_C,T 0.001–0.00377, P_T 0.00377–0.15, K_max,T 0.002–0.4 /h,
-# K_50,T 2e-5–24 h, n_T 0.61–5, k_rel,T 0.005–0.0071 /h, Q_T 0.01–0.033 of cardiac output) with about a decade
-# either side, and were then adjusted BY HAND (three iterations, against the collection's median DE24, DE168
-# and peak time): the comparison with Cheng 2020 is therefore a consistency check, not an independent test.
-DEFAULT_RANGES: MappingProxyType = MappingProxyType({
-    "permeability_coefficient": (2e-4, 2e-2),
-    "partition_coefficient": (3e-3, 0.2),
-    "uptake_max": (3e-3, 0.3),          # 1/h
-    "uptake_t50": (0.1, 24.0),           # h
-    "uptake_hill": (0.5, 5.0),           # linear-uniform
-    "release_rate": (3e-4, 1e-2),        # 1/h
-    "blood_flow_fraction": (0.003, 0.03),
+# Bounds of the tumour parameters in fits, in the parameter-table units. They span the Lin-lab defaults
+# (UFPBPK NanoPBPK.R G1/G2: PA_C,T 0.001–0.00377, P_T 0.00377–0.15, K_max,T 0.002–0.4 /h, K_50,T 2e-5–24 h,
+# n_T 0.61–5, k_rel,T 0.005–0.0071 /h, Q_T 0.01–0.033 of cardiac output) with about two decades either side;
+# they are box limits for the optimiser, not priors (a parameter ending on one is reported as not identified).
+FIT_BOUNDS: MappingProxyType = MappingProxyType({
+    "permeability_coefficient": (2e-5, 0.2),
+    "partition_coefficient": (3e-4, 2.0),
+    "uptake_max": (3e-4, 3.0),          # 1/h
+    "uptake_t50": (0.01, 240.0),         # h
+    "uptake_hill": (0.05, 50.0),
+    "release_rate": (3e-5, 0.1),         # 1/h
+    "blood_flow_fraction": (3e-4, 0.3),
+    "capillary_blood_fraction": (1e-4, 0.1),  # tumour vascular volume fraction (default 0.01)
 })
 _UNIT = {"uptake_max": 1 / _HOUR, "uptake_t50": _HOUR, "release_rate": 1 / _HOUR}
-_LINEAR = ("uptake_hill",)
 
 
 @cache
@@ -133,54 +132,40 @@ def _apply(params: PBPKParameters, values: dict[str, float]) -> PBPKParameters:
     return params.with_organ("tumour", **{k: v * _UNIT.get(k, 1.0) for k, v in values.items()})
 
 
-def sample_tumour_parameters(n: int, *, rng: RngLike = None,
-                             ranges: dict[str, tuple[float, float]] | None = None) -> list[dict[str, float]]:
-    """Draw ``n`` tumour parameter sets (table units: 1/h, h) from ``ranges`` (default :data:`DEFAULT_RANGES`)."""
-    g = as_rng(rng)
-    rg = dict(DEFAULT_RANGES if ranges is None else ranges)
-    for k, (lo, hi) in rg.items():
-        if k not in DEFAULT_RANGES:
-            raise FerroKitInputError(f"unknown tumour parameter {k!r}; allowed: {', '.join(DEFAULT_RANGES)}")
-        if not (0 < lo <= hi and math.isfinite(hi)):
-            raise FerroKitInputError(f"range of {k} must satisfy 0 < low <= high, got ({lo}, {hi})")
-    out = []
-    for _ in range(n):
-        s = {}
-        for k, (lo, hi) in rg.items():
-            s[k] = float(g.uniform(lo, hi)) if k in _LINEAR else float(np.exp(g.uniform(np.log(lo), np.log(hi))))
-        out.append(s)
-    return out
-
-
 def tumour_delivery_statistics(params: PBPKParameters | None = None, *, n_samples: int = 200, rng: RngLike = None,
-                               ranges: dict[str, tuple[float, float]] | None = None,
-                               progress=None) -> DeliveryStatistics:
-    """Tumour delivery statistics of the PBPK model with tumour parameters sampled over plausible ranges.
+                               population=None, progress=None) -> DeliveryStatistics:
+    """Tumour delivery statistics of the whole-body PBPK model over a population of tumour parameters.
 
-    Each sample: tumour parameters from :func:`sample_tumour_parameters`, an IV bolus, DE24 and DE168 [%ID] at
-    24 and 168 h, DEmax over the simulated curve, and the peak time read at the sampling times of a randomly
-    drawn data set of the Cheng 2020 collection. Compare with :func:`cheng2020_statistics`.
+    Each sample: tumour parameters drawn from ``population`` (default: the lognormal population fitted to all
+    data sets of the collection, :func:`ferrokit.pk.population.population_from_collection`), an IV bolus of the
+    full PBPK model, DE24 and DE168 [%ID] at 24 and 168 h, DEmax over the curve, and the peak time read at the
+    sampling times of a randomly drawn data set of the Cheng 2020 collection. Compare with
+    :func:`cheng2020_statistics`; the held-out validation is :func:`ferrokit.pk.population.validate_tumour_population`.
 
     Parameters
     ----------
     params : PBPKParameters — base set (default :func:`mouse_parameters`)
-    n_samples : int — 10–5000; rng : Generator | int | None; ranges : see :data:`DEFAULT_RANGES`
-    progress : callable, optional — called with the number of finished samples
+    n_samples : int — 10–5000; rng : Generator | int | None
+    population : TumourPopulation, optional; progress : callable, optional — called with the number of finished
+        samples
     """
+    from ferrokit.pk.population import population_from_collection
+
     if not isinstance(n_samples, (int, np.integer)) or not 10 <= n_samples <= 5000:
         raise FerroKitInputError(f"n_samples must be an integer in [10, 5000], got {n_samples!r}")
     g = as_rng(rng)
     base = mouse_parameters() if params is None else params
+    pop = population_from_collection() if population is None else population
     dosing = Dosing(dose=1e-6 * base.body_weight * 5)  # linear model: %ID independent of dose
     schedules = _schedules()
-    samples = sample_tumour_parameters(int(n_samples), rng=g, ranges=ranges)
+    samples = pop.sample(int(n_samples), rng=g)
     dense = np.unique(np.concatenate([np.geomspace(0.05, 168, 60), [24.0, 168.0]])) * _HOUR
     de24, de168, demax, peaks, last = [], [], [], [], 0
     for i, s in enumerate(samples):
         sched = schedules[int(g.integers(len(schedules)))]
         t = np.unique(np.concatenate([[0.0], dense, sched]))
-        t = t[t <= 168 * _HOUR] if sched[-1] <= 168 * _HOUR else t
-        r = simulate_pbpk(_apply(base, s), dosing, duration=float(t[-1]), times=t, rtol=1e-6)
+        r = simulate_pbpk(_apply(base, dict(zip(pop.names, s, strict=True))), dosing, duration=float(t[-1]),
+                          times=t, rtol=1e-6)
         y = r.percent_id["tumour"]
         de24.append(float(np.interp(24 * _HOUR, t, y)))
         de168.append(float(np.interp(168 * _HOUR, t, y)))
@@ -224,7 +209,7 @@ def plot_delivery_comparison(model: DeliveryStatistics, data: DeliveryStatistics
 
 
 FIT_PARAMETERS = ("permeability_coefficient", "partition_coefficient", "uptake_max", "uptake_t50",
-                  "release_rate", "blood_flow_fraction")
+                  "release_rate", "blood_flow_fraction", "capillary_blood_fraction")
 
 
 @dataclass(frozen=True)
@@ -279,8 +264,8 @@ def fit_tumour_time_course(times, tumour_percent_id, *, params: PBPKParameters |
                            dataset: str = "user data") -> TumourFit:
     """Fit tumour parameters of the PBPK model to a tumour %ID time course after an IV bolus.
 
-    Least squares on ln(%ID) (scipy ``least_squares``, trust-region reflective, bounds = 10× the sampling
-    ranges of :data:`DEFAULT_RANGES`; a parameter ending on a bound is listed in ``at_bound``), parameters in
+    Least squares on ln(%ID) (scipy ``least_squares``, trust-region reflective, bounds
+    :data:`FIT_BOUNDS`; a parameter ending on a bound is listed in ``at_bound``), parameters in
     log space; standard errors from
     :math:`\\mathrm{cov} = s^2 (J^T J)^{-1}` with :math:`s^2 = \\mathrm{SSR}/(m - p)`.
 
@@ -311,9 +296,10 @@ def fit_tumour_time_course(times, tumour_percent_id, *, params: PBPKParameters |
     start = {"permeability_coefficient": tumour.permeability_coefficient,
              "partition_coefficient": tumour.partition_coefficient, "uptake_max": tumour.uptake_max * _HOUR,
              "uptake_t50": tumour.uptake_t50 / _HOUR, "release_rate": tumour.release_rate * _HOUR,
-             "blood_flow_fraction": tumour.blood_flow_fraction}
-    lo = np.log([DEFAULT_RANGES[k][0] / 10 for k in fit])
-    hi = np.log([DEFAULT_RANGES[k][1] * 10 for k in fit])
+             "blood_flow_fraction": tumour.blood_flow_fraction,
+             "capillary_blood_fraction": tumour.capillary_blood_fraction}
+    lo = np.log([FIT_BOUNDS[k][0] for k in fit])
+    hi = np.log([FIT_BOUNDS[k][1] for k in fit])
     x0 = np.clip(np.log([max(start[k], 1e-12) for k in fit]), lo + 1e-9, hi - 1e-9)
     tt = np.concatenate([[0.0], t])
 
