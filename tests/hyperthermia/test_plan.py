@@ -78,6 +78,17 @@ def test_control_holds_the_target():
     assert res.curves["amplitude"].max() <= 5e9 / 100e3 + 1e-6
 
 
+def test_eddy_current_estimate_is_reported_at_the_largest_amplitude_used():
+    cfg = config(field={"frequency": "100 kHz", "amplitude": "10 kA/m",
+                        "eddy_current": {"body_radius": "15 cm", "conductivity": 0.5}})
+    eddy = run_plan(cfg).summary["eddy_current"]
+    # σ(π μ0 f H R)²/2 with f = 100 kHz, H = 10 kA/m, R = 0.15 m, σ = 0.5 S/m: 87.7 kW/m³ at the surface
+    assert eddy["surface_power_density"]["value"] == pytest.approx(0.5 * (np.pi * 4e-7 * np.pi * 1e9 * 0.15) ** 2 / 2,
+                                                                 rel=1e-6)
+    assert eddy["at_amplitude"]["value"] == pytest.approx(1e4)
+    assert "eddy_current" not in run_plan(config()).summary
+
+
 def test_control_reports_unreachable_target():
     res = run_plan(control_plan(iron="0.05 mg", limit="atkinson-brezovich"))
     ctrl = res.summary["control"]
@@ -149,6 +160,10 @@ def test_bad_plans_at_run_time(over, fragment):
     ({"colour": "red"}, "unknown key"),
     ({"dt": "20 min"}, "dt"),
     ({"field": {"frequency": "100 kHz", "amplitude": "5 kA/m", "limit": "7 bananas"}}, "field limit"),
+    ({"field": {"frequency": "100 kHz", "amplitude": "5 kA/m",
+                "eddy_current": {"body_radius": "15 cm", "conductivity": 0}}}, "conductivity"),
+    ({"field": {"frequency": "100 kHz", "amplitude": "5 kA/m", "eddy_current": {"conductivity": 0.5}}},
+     "body_radius"),
 ])
 def test_bad_plans_at_validation(over, fragment):
     with pytest.raises(FerroKitInputError, match=fragment):
@@ -165,3 +180,30 @@ def test_particle_path_with_the_real_slp_model():
     ref = run_plan(config(heating={"slp": f"{slp} W/kg"}, field=field))
     assert "ferumoxytol" in res.summary["slp_source"]
     np.testing.assert_allclose(res.temperature_final, ref.temperature_final, rtol=0, atol=1e-9)
+
+
+def test_predictive_cap_keeps_healthy_tissue_at_the_limit_during_a_ramp():
+    # 32³ (1.25 mm) version of the 128³ benchmark ramp (bench_bioheat.plan_128): 30 mg Fe depot in a 10 mm
+    # tumour, target T90 43 °C, healthy cap 44 °C. The PI override alone (acting on the last measured healthy
+    # maximum) overshot the cap by 0.83 K here (0.55 K on 40³, 0.76 K on 64³; 0.57 K on 128³). With the
+    # one-step prediction T = T_free + u R the healthy maximum is held at the cap: measured overshoot 0.0 K.
+    # Tolerance 1e-3 K: T_free and R come from iterative solves (relative tolerance ~1e-8 of the rise).
+    d = plan_dict(grid={"shape": [32, 32, 32], "spacing": "1.25 mm"},
+                  tissues={"background": "muscle", "regions": [{"shape": "sphere", "center": ["20 mm"] * 3,
+                                                                "radius": "10 mm", "tissue": "tumour"}],
+                           "tumour": {"perfusion": "20 mL/min/100g"}},
+                  particles={"kind": "depot", "center": ["20 mm"] * 3, "volume": "1 mL", "iron_mass": "30 mg",
+                             "spread": "2 mm"},
+                  heating={"slp": "300 W/g", "slp_amplitude": "15 kA/m"},
+                  field={"frequency": "100 kHz", "limit": "hergt-dutz",
+                         "control": {"target_t90": "43 C", "healthy_max": "44 C"}},
+                  duration="30 min", dt="20 s")
+    res = run_plan(validate_model(PlanConfig, d, require_units=True))
+    ctrl = res.summary["control"]
+    cap = 273.15 + 44
+    assert res.curves["healthy_max"].max() <= cap + 1e-3
+    assert res.summary["healthy_max_temperature"]["value"] <= cap + 1e-3
+    assert ctrl["healthy_limit_respected"] and ctrl["healthy_cap_active_steps"] >= 1
+    # and the cap costs no tumour dose at steady state: T90 still settles on 43 °C
+    assert res.curves["tumour_t90"][-1] == pytest.approx(273.15 + 43, abs=0.05)
+    assert np.all(res.curves["power_fraction"][1:] >= 0) and np.all(res.curves["power_fraction"] <= 1)

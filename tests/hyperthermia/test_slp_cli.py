@@ -38,6 +38,9 @@ def test_json_output_with_optimum(runner):
     opt = data["optimum"]
     assert opt["frequency"] * opt["amplitude"] <= 4.85e8
     assert data["core_diameters"]["value"] == pytest.approx([8e-9, 12e-9, 16e-9])
+    # the unified model reports ξ and its master-equation weight per cell and at the optimum
+    assert np.array(data["blend_weight"]["value"]).shape == (3, 2, 3) and data["blend_weight"]["unit"] == "1"
+    assert opt["model"] == "unified" and 0.0 <= opt["blend_weight"] <= 1.0 and opt["xi"] > 0
 
 
 def test_agent_table_plot_and_outputs(runner, tmp_path):

@@ -30,8 +30,10 @@ def test_map_cells_equal_predict_slp_and_optimum_is_the_allowed_maximum():
     best = np.max(np.where(allowed[None], brute, -np.inf))
     assert m.optimum["slp"] == pytest.approx(best, rel=1e-12)
     assert m.optimum["hf"] <= 5e9
-    # the map covers both regimes for these sizes
-    assert {"lrt", "sw_random"} <= set(m.model.ravel().tolist())
+    # one continuous model everywhere; the cells span pure LRT (w = 0) to master equation (w ≈ 1)
+    assert set(m.model.ravel().tolist()) == {"unified"}
+    assert m.blend_weight.min() < 1e-5 and m.blend_weight.max() > 0.9
+    assert m.optimum["blend_weight"] == pytest.approx(m.blend_weight[tuple(m.optimum["index"])])
 
 
 def test_stricter_limit_gives_lower_or_equal_optimum_and_none_when_nothing_allowed():

@@ -218,6 +218,8 @@ def _predict(agent, particle_file, composition, core, sigma, shape, coating, hyd
             "ilp": {"value": slp.ilp * 1e9, "unit": "nH m2/kg Fe"},
             "xi": {"value": slp.xi, "unit": "1", "source": "μ0 Ms V H / k_B T, median core"},
             "heating_model": {"value": slp.model, "unit": ""},
+            "heating_blend_weight": {"value": slp.blend_weight, "unit": "1",
+                                     "source": "master-equation weight of the unified model (0 = LRT)"},
         })
     if out is not None:
         write_json_atomic(out, result)
@@ -257,6 +259,8 @@ def _show_heating(s) -> None:
     table.add_row("ILP", f"{s.ilp * 1e9:.4g}", "nH m² kg⁻¹")
     table.add_row("ξ", f"{s.xi:.3g}", "")
     table.add_row("model", s.model, "")
+    if s.model == "unified":
+        table.add_row("master-equation weight", f"{s.blend_weight:.3g}", "0 = LRT, 1 = master equation")
     for check in s.limit_checks:
         flag = "[red]EXCEEDED[/]" if check.exceeded else "ok"
         table.add_row(f"H·f vs {check.name}", f"{check.value:.3g} / {check.limit:.3g}", f"A m⁻¹ s⁻¹ {flag}")

@@ -70,6 +70,7 @@ def _write_npz(path: Path, result: SLPMap) -> None:
     opt = result.optimum or {}
     np.savez(buf, core_diameters=result.core_diameters, frequencies=result.frequencies,
              amplitudes=result.amplitudes, slp=result.slp, slp_oxide=result.slp_oxide, xi=result.xi,
+             blend_weight=result.blend_weight,
              model=result.model.astype(str), allowed=result.allowed, hf_limit=result.hf_limit,
              optimum_index=np.array(opt.get("index", [-1, -1, -1])), ferrokit_version=__version__,
              units=np.array(["core_diameters m", "frequencies Hz", "amplitudes A/m", "slp W/kg Fe",

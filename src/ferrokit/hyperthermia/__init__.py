@@ -12,7 +12,7 @@ from ferrokit.hyperthermia.safety import (
     field_limit_checks,
     hf_product,
 )
-from ferrokit.hyperthermia.slp import MODELS, SLPPrediction, lrt_power_density, parse_amf, predict_slp
+from ferrokit.hyperthermia.slp import MODELS, SLPPrediction, blend_weight, lrt_power_density, parse_amf, predict_slp
 from ferrokit.hyperthermia.slp_map import SLPMap, slp_map
 from ferrokit.hyperthermia.stoner_wohlfarth import (
     ORIENTATIONS,
@@ -20,6 +20,7 @@ from ferrokit.hyperthermia.stoner_wohlfarth import (
     anisotropy_field,
     coercive_field,
     loop_area,
+    master_equation_power,
     simulate_sw_loop,
     thermal_kappa,
 )
@@ -35,11 +36,13 @@ __all__ = [
     "SLPPrediction",
     "SWLoop",
     "anisotropy_field",
+    "blend_weight",
     "coercive_field",
     "field_limit_checks",
     "hf_product",
     "loop_area",
     "lrt_power_density",
+    "master_equation_power",
     "parse_amf",
     "predict_slp",
     "simulate_sw_loop",

@@ -192,7 +192,9 @@ def energy_balance_fit(time, temperature, power_on, *, ambient: float | None = N
                        interval_points: int | None = None) -> dict:
     """Fit dT/dt = p·1_on − λ (T − T_amb) (p = P/C, λ = L/C) to a heating and (optional) cooling trace.
 
-    The loss-corrected slope method (Wildeboer et al., J. Phys. D 47 (2014) 495003 [U details]): each
+    The loss-corrected slope method (after Wildeboer et al., J. Phys. D 47 (2014) 495003 [U: neither the paper
+    nor a description of its recipe could be found in the reference corpora searched, see docs/calorimetry.md;
+    recovery of the true SLP is tested on synthetic curves]): each
     phase, after dropping ``transient`` seconds following a switch (probe lag, mixing), is cut into
     non-overlapping intervals; a straight line through each gives a slope dT/dt and a mean T. The slopes are
     then fitted by least squares with one intercept per phase and a shared loss rate:

@@ -32,7 +32,14 @@ from ferrokit.hyperthermia.bioheat import (
     solve_steady,
     sphere_volume_fraction,
 )
-from ferrokit.hyperthermia.control import AmplitudeMap, PIController, max_amplitude, steady_reachability
+from ferrokit.hyperthermia.control import (
+    AmplitudeMap,
+    PIController,
+    eddy_current_power,
+    max_amplitude,
+    power_cap,
+    steady_reachability,
+)
 from ferrokit.hyperthermia.dose import CEM43_FLOOR, DoseAccumulator, get_arrhenius_parameters, percentile_temperature
 from ferrokit.hyperthermia.tissues import TissueProperties, get_tissue, tumour_properties
 from ferrokit.materials.particle import Particle
@@ -45,6 +52,7 @@ Mass = Quantity("mass")
 MassConcentration = Quantity("mass_concentration")
 SpecificPower = Quantity("specific_power")
 
+_CAP_TOLERANCE = 1e-6  # K: round-off allowance when reporting whether the healthy cap was respected
 _PERFUSION_UNITS = {"1/s": 1.0, "/s": 1.0, "s-1": 1.0, "1/min": 1 / 60, "/min": 1 / 60, "min-1": 1 / 60}
 _FLOW_UNITS = {"ml/min/kg": 1.0, "ml/min/100g": 10.0, "ml/100g/min": 10.0}
 
@@ -199,11 +207,17 @@ class ControlSpec(FrozenModel):
     integral_time: Time = 60.0
 
 
+class EddySpec(FrozenModel):
+    body_radius: Length
+    conductivity: float = Field(gt=0, description="tissue electrical conductivity, S/m")
+
+
 class FieldSpec(FrozenModel):
     frequency: Frequency
     amplitude: FieldAmplitude | None = None
     control: ControlSpec | None = None
     limit: HfLimit = "atkinson-brezovich"
+    eddy_current: EddySpec | None = None  # report-only estimate (control.eddy_current_power)
 
     @model_validator(mode="after")
     def _check(self) -> FieldSpec:
@@ -519,18 +533,42 @@ def run_plan(config: PlanConfig, *, arrays: dict[str, Volume3D] | None = None,
 
     record(0, 0.0, 0.0, 0.0)
     q_prev = np.zeros(shape)
+    capped = f.control is not None and f.control.healthy_max is not None and has_healthy
+    cap_steps = 0
+    if capped:
+        # one-step rise at full power: the implicit step is affine in the source (see control.power_cap)
+        response = solver.step(baseline, amp_map.slp_max * conc, 0.0) - solver.step(baseline, 0.0, 0.0)
+        # voxels whose one-step rise at full power is below 1e-6 of the largest cannot be pushed over the cap by
+        # more than that: the cap is checked on the others only (far fewer than the grid)
+        watch = np.flatnonzero(healthy.ravel() & (response.ravel() > 1e-6 * float(response.max())))
+        response_watch = response.ravel()[watch]
     for i in range(1, n_steps + 1):
         if f.control is not None:
             if not has_tumour:
                 raise FerroKitInputError("field control needs a tumour region")
             u = ctrl.update(curves["tumour_t90"][i - 1], curves["healthy_max"][i - 1] if has_healthy else None, dt)
+        if capped:
+            # step with the PI's power, then, if a healthy voxel would pass the cap, take back the excess along the
+            # (linear) one-step response: T(u_cap) = T(u) − (u − u_cap) R, no second solve
+            q = u * amp_map.slp_max * conc
+            temp = solver.step(temp, q, q_prev)
+            free_watch = temp.ravel()[watch] - u * response_watch
+            u_cap = power_cap(free_watch, response_watch, f.control.healthy_max)
+            if u_cap < u:
+                temp -= (u - u_cap) * response  # in place: the solver warm-starts from its own last result
+                u = u_cap
+                q = u * amp_map.slp_max * conc
+                ctrl.apply_limit(u)
+                cap_steps += 1
             amp = amp_map.amplitude(u)
-            s = amp_map.slp_at(amp)
         else:
-            amp, s = f.amplitude, fixed_slp
-            u = math.nan
-        q = s * conc
-        temp = solver.step(temp, q, q_prev)
+            if f.control is not None:
+                amp = amp_map.amplitude(u)
+                q = amp_map.slp_at(amp) * conc
+            else:
+                amp, u = f.amplitude, math.nan
+                q = fixed_slp * conc
+            temp = solver.step(temp, q, q_prev)
         q_prev = q
         dose.update(temp, dt)
         record(i, i * dt, amp, u)
@@ -567,7 +605,16 @@ def run_plan(config: PlanConfig, *, arrays: dict[str, Volume3D] | None = None,
                               "steady_state": reach.to_dict(),
                               "reached_in_run": bool(curves["tumour_t90"].max() >= f.control.target_t90 - 0.05),
                               "healthy_limit_respected": None if f.control.healthy_max is None or not has_healthy
-                              else bool(curves["healthy_max"].max() <= f.control.healthy_max)}
+                              else bool(curves["healthy_max"].max() <= f.control.healthy_max + _CAP_TOLERANCE),
+                              "healthy_cap_active_steps": cap_steps}
+    if f.eddy_current is not None and curves["amplitude"].max() > 0:
+        eddy = eddy_current_power(f.frequency, float(curves["amplitude"].max()),
+                                  conductivity=f.eddy_current.conductivity, radius=f.eddy_current.body_radius)
+        summary["eddy_current"] = {"surface_power_density": {"value": eddy["surface"], "unit": "W/m3"},
+                                   "mean_power_density": {"value": eddy["mean"], "unit": "W/m3"},
+                                   "at_amplitude": {"value": float(curves["amplitude"].max()), "unit": "A/m"},
+                                   "note": "cylinder estimate σ(π μ0 f H R)²/2 at the largest amplitude used; "
+                                           "reported only, not added to the heat source"}
     if curves["amplitude"].max() > 0:
         summary["field_limit_checks"] = [c.to_dict() for c in
                                          field_limit_checks(f.frequency, float(curves["amplitude"].max()))]
