@@ -128,6 +128,59 @@ def test_unmix_bad_input(runner, tmp_path):
     assert not out.exists()
 
 
+AGENT_CSV = Path(__file__).resolve().parents[1] / "optics" / "data" / "fe_polyphenol_synthetic_spectrum.csv"
+
+
+def test_unmix_with_agent_csv_and_depth_fluence_correction(runner, tmp_path):
+    from ferrokit.io.spectra import read_agent_spectrum
+    from ferrokit.optics import tissue_optics
+    from ferrokit.optics.photoacoustics import depth_fluence
+
+    wl = np.array([700, 750, 800, 850, 900]) * 1e-9
+    agent_csv = tmp_path / "FeTA.csv"
+    agent_csv.write_bytes(AGENT_CSV.read_bytes())
+    e = endmember_matrix(["HbO2", "Hb", read_agent_spectrum(agent_csv)], wl)
+    truth = np.array([0.8, 0.2, 0.3])                      # mol/m³, mol/m³, kg/m³ → sO2 0.8
+    h, nz, surf = 2e-4, 60, 5                              # light enters along axis 2 at voxel 5
+    z = np.clip((np.arange(nz) - surf + 0.5) * h, 0.0, None)
+    bg = tissue_optics("soft", wl)
+    phi = depth_fluence(wl, z, mu_a=bg.mu_a, mu_s_prime=bg.mu_s_prime, irradiance=100.0)   # 10 mJ/cm²
+    paths = []
+    for i in range(wl.size):
+        p = tmp_path / f"pa_{i}.nii.gz"
+        write_nifti(p, np.broadcast_to(0.2 * (e[i] @ truth) * phi[i], (3, 3, nz)).copy(), spacing=(h,) * 3)
+        paths.append(str(p))
+    common = ["unmix", *paths, "-w", "700,750,800,850,900nm", "--agent", str(agent_csv), "--fluence", "10mJ/cm2",
+              "--gruneisen", "0.2", "--json"]
+    ok = runner.invoke(app, [*common, "--tissue", "soft", "--surface", str(surf), "--out", str(tmp_path / "c")])
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(ok.stdout)
+    # same fluence model on both sides: exact up to float32 NIfTI storage (~1e-7 relative, amplified by the fit)
+    for name, value in zip(["HbO2", "Hb", "FeTA"], truth, strict=True):
+        assert data["unmixing"]["components"][name]["mean"] == pytest.approx(value, rel=1e-4)
+    assert data["sO2"]["mean"] == pytest.approx(0.8, abs=1e-4)
+    assert data["units"]["FeTA"] == "kg/m3" and data["agents"][0]["status"].startswith("measured")
+    assert data["fluence_correction"]["tissue"] == "soft"
+    assert (tmp_path / "c" / "FeTA.nii.gz").is_file()
+    raw = runner.invoke(app, [*common, "--out", str(tmp_path / "r")])      # no correction: spectral colouring
+    assert raw.exit_code == 0, raw.output
+    assert json.loads(raw.stdout)["sO2"]["mean"] > 0.85
+    bad = [(["--tissue", "soft", "--depth-axis", "3"], "depth-axis"),
+           (["--tissue", "soft", "--surface", "60"], "surface"),
+           (["--tissue", "liver"], "unknown tissue")]
+    for extra, msg in bad:
+        assert_one_line_error(runner.invoke(app, [*common, *extra, "--out", str(tmp_path / "bad")]), 2, msg)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("wavelength (nm),colour\n700,1\n800,2\n900,3\n")
+    assert_one_line_error(runner.invoke(app, ["unmix", *paths, "-w", "700,750,800,850,900nm", "--agent",
+                                              str(broken), "--out", str(tmp_path / "bad")]), 2, "absorption column")
+    hb = tmp_path / "Hb.csv"
+    hb.write_bytes(AGENT_CSV.read_bytes())
+    assert_one_line_error(runner.invoke(app, ["unmix", *paths, "-w", "700,750,800,850,900nm", "--agent", str(hb),
+                                              "--out", str(tmp_path / "bad")]), 2, "component name")
+    assert not (tmp_path / "bad").exists()
+
+
 @pytest.mark.slow
 def test_example_config_runs(runner, tmp_path):
     example = Path(__file__).resolve().parents[2] / "examples" / "pa_example.yaml"

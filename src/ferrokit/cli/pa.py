@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,9 +35,11 @@ SIMULATE_HELP = (
 )
 UNMIX_HELP = (
     "Unmix multiwavelength PA images (one NIfTI/NRRD per wavelength, or one 4D image) into absorber "
-    "concentrations by non-negative least squares with known spectra (HbO2, Hb from Prahl; magnetite), and "
-    "sO2 when HbO2 and Hb are both components. Images are taken as μ_a ∝ p0: give --fluence and --gruneisen to "
-    "convert p0 [Pa] to μ_a and get absolute concentrations."
+    "concentrations by non-negative least squares with known spectra (HbO2, Hb from Prahl; magnetite; measured "
+    "agent spectra from CSV with --agent), and sO2 when HbO2 and Hb are both components. Images are taken as "
+    "μ_a ∝ p0: give --fluence and --gruneisen to convert p0 [Pa] to μ_a and get absolute concentrations. "
+    "--tissue divides out the depth- and wavelength-dependent fluence Φ(z, λ) of the diffusion approximation "
+    "in that background tissue (spectral colouring); --fluence is then the incident radiant exposure."
 )
 
 
@@ -219,23 +222,68 @@ def unmix_command(
     wavelengths: str = typer.Option(..., "--wavelengths", "-w", help="Wavelengths in image order, e.g. 750,800,850nm."),
     components: str = typer.Option("HbO2,Hb", "--components", "-c",
                                    help="Absorbers to unmix: HbO2, Hb, magnetite (comma-separated)."),
+    agent: list[Path] = typer.Option([], "--agent", "-a",
+                                     help="Measured agent spectrum CSV ('wavelength (nm)' and 'mu_a (1/cm per "
+                                          "mg/mL)' or 'extinction (L/(g cm))' columns); repeatable. Component "
+                                          "name = file stem; concentration in mg/mL = kg/m3."),
     fluence: str | None = typer.Option(None, "--fluence", help="Fluence, e.g. 10mJ/cm2 (with --gruneisen)."),
     gruneisen: float | None = typer.Option(None, "--gruneisen", help="Grüneisen parameter (with --fluence)."),
+    tissue: str | None = typer.Option(None, "--tissue",
+                                      help="Background tissue (soft, tumour, fatty, skin) for the depth-dependent "
+                                           "fluence correction Φ(z, λ) (diffusion approximation)."),
+    depth_axis: int = typer.Option(2, "--depth-axis", help="Image axis (0, 1, 2) along which light enters."),
+    surface: int = typer.Option(0, "--surface",
+                                help="Index of the first tissue voxel along --depth-axis (illuminated face)."),
+    relative_index: float = typer.Option(1.4, "--relative-index", help="n_tissue/n_outside for the boundary."),
     min_total: float = typer.Option(0.05, "--min-total",
                                     help="sO2 is left undefined (NaN) where HbO2 + Hb is below this fraction of "
                                          "its maximum."),
     out: Path = typer.Option(Path("out/pa_unmix"), "--out", "-o", help="Output folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    handle_errors(_unmix)(images, wavelengths, components, fluence, gruneisen, min_total, out, json_out)
+    correction = None if tissue is None else {"tissue": tissue, "depth_axis": depth_axis, "surface": surface,
+                                              "relative_index": relative_index}
+    handle_errors(_unmix)(images, wavelengths, components, agent, fluence, gruneisen, correction, min_total, out,
+                          json_out)
 
 
 app.command(name="unmix", help=UNMIX_HELP)(unmix_command)
 
 
-def _unmix(images: list[Path], wavelengths: str, components: str, fluence: str | None, gruneisen: float | None,
-           min_total: float, out: Path, json_out: bool) -> dict[str, Any]:
+def _depth_correction(stack: np.ndarray, wl: list[float], spacing, corr: dict, e0: float) -> tuple[np.ndarray, dict]:
+    """Φ(λ, voxel) [J/m² per unit E0 × e0] of the background tissue, broadcastable to ``stack``, and its summary."""
+    from ferrokit.optics import tissue_optics
+    from ferrokit.optics.photoacoustics.unmixing import depth_fluence
+
+    ndim = stack.ndim - 1
+    ax, surf = corr["depth_axis"], corr["surface"]
+    if not 0 <= ax < ndim:
+        raise FerroKitInputError(f"--depth-axis must be 0..{ndim - 1} for {ndim}D images, got {ax}")
+    n = stack.shape[1 + ax]
+    if not 0 <= surf < n:
+        raise FerroKitInputError(f"--surface must be a voxel index in [0, {n - 1}] along axis {ax}, got {surf}")
+    bg = tissue_optics(corr["tissue"], wl)
+    h = float(spacing[ax])
+    # voxel centres below the illuminated face; voxels in front of the surface get the surface value (z = 0)
+    z = np.clip((np.arange(n) - surf + 0.5) * h, 0.0, None)
+    phi = depth_fluence(wl, z, mu_a=bg.mu_a, mu_s_prime=bg.mu_s_prime, irradiance=e0,
+                        relative_index=corr["relative_index"])
+    shape = [len(wl)] + [1] * ndim
+    shape[1 + ax] = n
+    info = {"model": "diffusion approximation, broad collimated beam, semi-infinite homogeneous background "
+                     "(fluence_1d)", "tissue": bg.tissue, "depth_axis": ax, "surface_index": surf,
+            "relative_index": corr["relative_index"], "voxel_size_along_depth": {"value": h, "unit": "m"},
+            "background_mu_a": {"value": np.atleast_1d(bg.mu_a).tolist(), "unit": "1/m"},
+            "background_mu_s_prime": {"value": np.atleast_1d(bg.mu_s_prime).tolist(), "unit": "1/m"},
+            "fluence_at_deepest_voxel_over_incident": {"value": (phi[:, -1] / e0).tolist(), "unit": "1"}}
+    return phi.reshape(shape), info
+
+
+def _unmix(images: list[Path], wavelengths: str, components: str, agents: list[Path], fluence: str | None,
+           gruneisen: float | None, correction: dict | None, min_total: float, out: Path,
+           json_out: bool) -> dict[str, Any]:
     from ferrokit.io.images import check_same_geometry, read_image, write_nifti
+    from ferrokit.io.spectra import read_agent_spectrum
     from ferrokit.optics.photoacoustics.unmixing import (
         KNOWN_COMPONENTS,
         endmember_matrix,
@@ -245,6 +293,12 @@ def _unmix(images: list[Path], wavelengths: str, components: str, fluence: str |
 
     wl = _wavelengths(wavelengths)
     names = [c.strip() for c in components.split(",") if c.strip()]
+    spectra = [read_agent_spectrum(p) for p in agents]
+    for sp_ in spectra:
+        if sp_.name in names or not re.fullmatch(r"[A-Za-z0-9_.-]+", sp_.name):
+            raise FerroKitInputError(f"--agent {sp_.name!r}: the file stem must be a new component name made of "
+                                     "letters, digits, '_', '-' or '.'")
+    units = {n: KNOWN_COMPONENTS.get(n, "?") for n in names} | {sp_.name: "kg/m3" for sp_ in spectra}
     if (fluence is None) != (gruneisen is None):
         raise FerroKitInputError("give --fluence and --gruneisen together (or neither for relative concentrations)")
     if not 0 <= min_total < 1:
@@ -263,15 +317,18 @@ def _unmix(images: list[Path], wavelengths: str, components: str, fluence: str |
         raise FerroKitInputError(f"{stack.shape[0]} wavelength image(s) but {len(wl)} wavelength(s) in --wavelengths")
     if not np.all(np.isfinite(stack)):
         raise FerroKitInputError("the images contain non-finite values (NaN or inf)")
-    e = endmember_matrix(names, wl)
+    e = endmember_matrix([*names, *spectra], wl)
+    names = [*names, *(sp_.name for sp_ in spectra)]
     scale_note = "relative (image units per unit absorption)"
+    e0 = 1.0
     if fluence is not None:
-        phi = parse_quantity(fluence, "radiant_exposure", name="--fluence")
-        if phi <= 0 or not 0 < gruneisen <= 2:
+        e0 = parse_quantity(fluence, "radiant_exposure", name="--fluence")
+        if e0 <= 0 or not 0 < gruneisen <= 2:
             raise FerroKitInputError("--fluence must be > 0 and --gruneisen in (0, 2]")
-        stack = stack / (gruneisen * phi)
+        stack = stack / gruneisen
         scale_note = "absolute (images p0 [Pa] divided by Γ·Φ)"
-    res = linear_unmix(stack, e, components=names)
+    phi, corr_info = (e0, None) if correction is None else _depth_correction(stack, wl, imgs[0].spacing, correction, e0)
+    res = linear_unmix(stack, e, components=names, fluence=phi)
     files = []
     for n, c in zip(names, res.concentrations, strict=True):
         files.append(write_nifti(out / f"{n}.nii.gz", c, like=imgs[0] if imgs[0].array.ndim == 3 else None,
@@ -279,7 +336,11 @@ def _unmix(images: list[Path], wavelengths: str, components: str, fluence: str |
     summary: dict[str, Any] = {"ferrokit_version": __version__, "command": "pa unmix",
                                "inputs": [im.to_dict() for im in imgs],
                                "wavelengths": {"value": wl, "unit": "m"}, "scale": scale_note,
-                               "units": {n: KNOWN_COMPONENTS[n] if fluence is not None else "relative" for n in names},
+                               "units": {n: units[n] if fluence is not None else "relative" for n in names},
+                               "agents": [{"name": sp_.name, "source": sp_.source, "status": sp_.status,
+                                           "peak_wavelength": {"value": sp_.peak_wavelength(), "unit": "m"}}
+                                          for sp_ in spectra],
+                               "fluence_correction": corr_info,
                                "unmixing": res.to_dict()}
     if "HbO2" in names and "Hb" in names:
         ox, de = res.component("HbO2"), res.component("Hb")

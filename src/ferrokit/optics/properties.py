@@ -10,9 +10,11 @@ biological tissues: a review*, Phys. Med. Biol. 58 (2013) R37, doi 10.1088/0031-
 the chromophore sum; seen-secondary via omlc.org "Generic tissue optical properties").
 
 The tissue-type scattering parameters in :data:`TISSUE_SCATTERING` are the averages of Jacques 2013 Table 2
-(a at 500 nm, b) **as recalled** (status ``unverified``: the table itself could not be read while writing
-this module; omlc.org publishes it as table2_JacquesPMB2013.csv). They are defaults for planning, never
-reference values for a test.
+(a at 500 nm, b; omlc.org publishes the table as table2_JacquesPMB2013.csv). The table itself could not be
+read; skin (46.0 cm⁻¹, 1.421), brain (24.2 cm⁻¹, 1.611) and "other soft tissues" (18.9 cm⁻¹, 1.286) agree
+digit for digit with independent public code that cites Table 2 (status ``seen-secondary``, checked
+2026-11-27); breast, bone, fibrous and fatty could not be found in any source reachable here and stay
+``unverified``. They are defaults for planning, never reference values for a test.
 """
 
 from __future__ import annotations
@@ -56,13 +58,13 @@ class ScatteringParameters:
 
 
 _J13 = "Jacques, Phys Med Biol 2013 58:R37, Table 2 (mean a', b over cited tissues)"
-#: Tissue-type scattering (a at 500 nm in m⁻¹; recalled from Jacques 2013 Table 2: status unverified).
+#: Tissue-type scattering (a at 500 nm in m⁻¹) from Jacques 2013 Table 2; status per entry (module docstring).
 TISSUE_SCATTERING: dict[str, ScatteringParameters] = {
-    "skin": ScatteringParameters(4600.0, 1.421, _J13, "unverified"),
-    "brain": ScatteringParameters(2420.0, 1.611, _J13, "unverified"),
+    "skin": ScatteringParameters(4600.0, 1.421, _J13, "seen-secondary"),
+    "brain": ScatteringParameters(2420.0, 1.611, _J13, "seen-secondary"),
     "breast": ScatteringParameters(3180.0, 2.741, _J13, "unverified"),
     "bone": ScatteringParameters(2290.0, 0.716, _J13, "unverified"),
-    "soft": ScatteringParameters(1890.0, 1.286, _J13, "unverified"),
+    "soft": ScatteringParameters(1890.0, 1.286, _J13, "seen-secondary"),
     "fibrous": ScatteringParameters(2710.0, 1.627, _J13, "unverified"),
     "fatty": ScatteringParameters(1840.0, 0.672, _J13, "unverified"),
 }

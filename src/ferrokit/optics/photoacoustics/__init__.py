@@ -33,6 +33,7 @@ from ferrokit.optics.photoacoustics.solver import KSpaceSolver, SimulationResult
 from ferrokit.optics.photoacoustics.unmixing import (
     KNOWN_COMPONENTS,
     UnmixingResult,
+    depth_fluence,
     endmember_matrix,
     linear_unmix,
     oxygen_saturation,
@@ -41,7 +42,7 @@ from ferrokit.optics.photoacoustics.unmixing import (
 __all__ = [
     "KNOWN_COMPONENTS", "AcousticGrid", "KSpaceSolver", "Medium", "PAConfig", "PAResult", "SensorArray",
     "SimulationResult", "UnmixingResult", "add_noise", "apply_bandwidth", "band_limited_ball", "delay_and_sum",
-    "endmember_matrix", "gaussian_pulse", "linear_array", "linear_unmix", "make_grid", "nwave_ball",
+    "depth_fluence", "endmember_matrix", "gaussian_pulse", "linear_array", "linear_unmix", "make_grid", "nwave_ball",
     "oxygen_saturation", "pml_profile", "point_sensors", "ring_array", "run_pa", "sensor_matrix", "simulate",
     "smooth_initial_pressure", "time_reversal", "time_step", "ubp_filter", "universal_back_projection",
 ]

@@ -26,9 +26,13 @@ Initial-value problem (photoacoustics): at t = 0, :math:`p = p_0` (smoothed, see
 :math:`u(\Delta t/2) = -u(-\Delta t/2)`, i.e. :math:`u(0) = 0` (k-Wave convention). Sample 0 of the sensor
 data is the (smoothed) :math:`p_0`; ``n_steps`` samples in all, at :math:`t_n = n\,\Delta t`.
 
-Real-to-complex FFTs (``scipy.fft``, ``workers`` threads) are used throughout; the staggered derivative
+Real-to-complex FFTs (scipy's pocketfft, ``workers`` threads) are used throughout; the staggered derivative
 operators are Hermitian, so this equals the real part of the complex-FFT scheme exactly (including the
-Nyquist bins). ``precision='float32'`` halves memory traffic (error ≈ 1e-5 relative).
+Nyquist bins). A step is 3d + 1 transforms in d dimensions (one forward FFT of p, then per axis one inverse for
+the gradient component and one forward + one inverse for the divergence component), written into preallocated
+arrays, with fused PML updates (:mod:`._kernels`). :func:`simulate` runs in single precision by default
+(``precision='float32'``: relative error ≈ 4e-6 after 1200 steps on 256², ~1.6× faster); ``KSpaceSolver``
+and :func:`~.reconstruction.time_reversal` default to double precision.
 """
 
 from __future__ import annotations
@@ -40,7 +44,14 @@ import numpy as np
 import scipy.fft as sfft
 import scipy.sparse as sp
 
+try:  # scipy's pocketfft binding: r2c/c2r into preallocated arrays (scipy.fft allocates every output, and the
+    # fresh 0.5 MB float64 arrays cost as much as the transform itself); public scipy.fft is the fallback
+    from scipy.fft._pocketfft import pypocketfft as _pocketfft
+except ImportError:  # pragma: no cover - depends on the scipy version
+    _pocketfft = None
+
 from ferrokit._shared.validation import FerroKitInputError, check_choice
+from ferrokit.optics.photoacoustics._kernels import csr_matvec_into, pml_update, sum_scaled
 from ferrokit.optics.photoacoustics.grid import AcousticGrid, Medium, pml_profile, smooth_initial_pressure
 
 __all__ = ["KSpaceSolver", "SimulationResult", "simulate"]
@@ -120,22 +131,16 @@ class KSpaceSolver:
             self.op_grad[i] = 1j * k * np.exp(1j * k * d / 2) * kappa
             self.op_div[i] = 1j * k * np.exp(-1j * k * d / 2) * kappa
         self.pml, self.pml_sg = [], []
-        self._slabs: list[list[tuple[tuple, np.ndarray, np.ndarray]]] = []
+        self._m, self._m_sg = [], []  # 1-D contiguous factors for the fused update kernel
         for ax, (n, d) in enumerate(zip(grid.shape, grid.spacing, strict=True)):
             sh = [1] * nd
             sh[ax] = n
             args = (n, d, self.dt, self.c_ref, self.pml_size[ax], self.pml_alpha[ax])
-            m, m_sg = (pml_profile(*args, staggered=False).reshape(sh).astype(rt),
-                       pml_profile(*args, staggered=True).reshape(sh).astype(rt))
-            self.pml.append(m)
-            self.pml_sg.append(m_sg)
-            slabs = []  # the PML factors differ from 1 only in the outer pml_size points of this axis
-            size = self.pml_size[ax] if self.pml_alpha[ax] > 0 else 0
-            for sl in ((slice(0, size), slice(n - size, n)) if size else ()):
-                idx = [slice(None)] * nd
-                idx[ax] = sl
-                slabs.append((tuple(idx), m[tuple(idx)].copy(), m_sg[tuple(idx)].copy()))
-            self._slabs.append(slabs)
+            m, m_sg = (pml_profile(*args, staggered=False).astype(rt), pml_profile(*args, staggered=True).astype(rt))
+            self._m.append(np.ascontiguousarray(m))
+            self._m_sg.append(np.ascontiguousarray(m_sg))
+            self.pml.append(m.reshape(sh))
+            self.pml_sg.append(m_sg.reshape(sh))
         self.c0_sq = (c0**2).astype(rt) if c0.ndim else rt(c0**2)
         self.rho0 = rho0.astype(rt) if rho0.ndim else rt(rho0)
         self.dt_rho_sg = [(self.dt / _stagger(rho0, ax)).astype(rt) if rho0.ndim else rt(self.dt / rho0)
@@ -160,7 +165,9 @@ class KSpaceSolver:
         self.u = np.zeros((nd, *shape), rt)
         self.rho = np.zeros((nd, *shape), rt)
         self._spec = np.empty((nd, *spec_shape), ct)
-        self._tmp = np.empty(shape, rt)
+        self._P = np.empty(spec_shape, ct)
+        self._S = np.empty(spec_shape, ct)
+        self._G = np.empty(shape, rt)
 
     # ------------------------------------------------------------------------------------------ FFT helpers
     def _rfft(self, a, axes):
@@ -168,7 +175,22 @@ class KSpaceSolver:
 
     def _irfft(self, a, axes):
         s = [self.grid.shape[i] for i in range(self.grid.ndim)]
-        return sfft.irfftn(a, s=s, axes=axes, workers=self.workers, overwrite_x=True)
+        return sfft.irfftn(a, s=s, axes=axes, workers=self.workers)
+
+    def _rfft_into(self, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Real-to-complex FFT of ``a`` over all axes into the preallocated ``out`` (no allocation)."""
+        if _pocketfft is not None and a.flags.c_contiguous:
+            return _pocketfft.r2c(a, axes=list(range(a.ndim)), forward=True, inorm=0, out=out, nthreads=self.workers)
+        out[...] = sfft.rfftn(a, workers=self.workers)
+        return out
+
+    def _irfft_into(self, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`_rfft_into` (normalised by the number of points) into ``out``."""
+        if _pocketfft is not None:
+            return _pocketfft.c2r(a, axes=list(range(a.ndim)), lastsize=out.shape[-1], forward=False, inorm=2,
+                                  out=out, nthreads=self.workers)
+        out[...] = sfft.irfftn(a, s=out.shape, workers=self.workers)
+        return out
 
     def gradient(self, p: np.ndarray) -> np.ndarray:
         """Staggered, k-space-corrected gradient of ``p`` (one array per axis)."""
@@ -186,42 +208,43 @@ class KSpaceSolver:
         for i in range(nd):
             np.multiply(g[i], 0.5 * self.dt_rho_sg[i], out=self.u[i])
 
-    def _update(self, field: np.ndarray, incr: np.ndarray, ax: int, staggered: bool) -> None:
-        """field ← m (m·field − incr) with the PML factor m of axis ``ax`` (m = 1 outside the slabs)."""
-        slabs = self._slabs[ax]
-        saved = [(idx, (m_sg if staggered else m) * ((m_sg if staggered else m) * field[idx] - incr[idx]))
-                 for idx, m, m_sg in slabs]
-        field -= incr
-        for idx, value in saved:
-            field[idx] = value
-
     def step(self) -> None:
-        """Advance p, u, ρ by one time step (in place)."""
+        """Advance p, u, ρ by one time step (in place).
+
+        The axes are processed one after the other (gradient component i → u_i → divergence component i →
+        ρ_i), each transform on one field (batched multi-field ``irfftn`` calls were 2–3× slower per field),
+        and the PML updates m(m·f − Δ) run as one fused pass per field.
+        """
         nd = self.grid.ndim
-        spec = self._spec
-        np.multiply(self._op_grad_step, self._rfft(self.p, None)[None], out=spec)
-        g = self._irfft(spec, self.axes)
+        S, g = self._S, self._G
+        P = self._rfft_into(self.p, self._P)
+        div_total = None
         for i in range(nd):
+            np.multiply(self._op_grad_step[i], P, out=S)
+            self._irfft_into(S, g)  # (Δt/ρ0) ∂_i p, or ∂_i p
             if not self._hom_rho:
-                g[i] *= self.dt_rho_sg[i]
-            self._update(self.u[i], g[i], i, True)
-        np.multiply(self._op_div_step, self._rfft(self.u, self.axes), out=spec)
-        div = self._irfft(spec, self.axes)  # Δt ρ0 ∂_i u_i (homogeneous ρ0) or ∂_i u_i
-        if not self._hom_rho:
-            div *= self.dt_rho0
-        for i in range(nd):
-            self._update(self.rho[i], div[i], i, False)
+                g *= self.dt_rho_sg[i]
+            pml_update(self.u[i], g, self._m_sg[i], i)
+            U = self._rfft_into(self.u[i], S)
+            U *= self._op_div_step[i]
+            d = self._irfft_into(U, g)  # Δt ρ0 ∂_i u_i (homogeneous ρ0) or ∂_i u_i
+            if not self._hom_rho:
+                d *= self.dt_rho0
+            if self.absorbing:
+                div_total = d.copy() if div_total is None else div_total + d
+            pml_update(self.rho[i], d, self._m[i], i)
         p = self.p
-        np.add(self.rho[0], self.rho[1], out=p)
-        if nd == 3:
-            p += self.rho[2]
-        if self.absorbing:
-            # ρ0 ∇·u = Σ div / Δt (div already carries Δt ρ0)
-            div_total = div.sum(axis=0) / self.real(self.dt)
-            ab = self._irfft(self.nabla1 * self._rfft(div_total, None), None)
-            ds = self._irfft(self.nabla2 * self._rfft(p, None), None)
-            p += self.tau * ab - self.eta * ds
-        p *= self.c0_sq
+        if self.absorbing or np.ndim(self.c0_sq):
+            np.sum(self.rho, axis=0, out=p)
+            if self.absorbing:
+                # ρ0 ∇·u = Σ div / Δt (div already carries Δt ρ0)
+                div_total /= self.real(self.dt)
+                ab = self._irfft(self.nabla1 * self._rfft(div_total, None), None)
+                ds = self._irfft(self.nabla2 * self._rfft(p, None), None)
+                p += self.tau * ab - self.eta * ds
+            p *= self.c0_sq
+        else:
+            sum_scaled(p, self.rho, self.c0_sq)
 
     def set_pressure_at(self, index: np.ndarray, values: np.ndarray) -> None:
         """Dirichlet condition: impose ``values`` [Pa] at flat grid ``index`` (through ρ_i = p/(d c0²))."""
@@ -276,7 +299,7 @@ class SimulationResult:
 
 def simulate(p0, grid: AcousticGrid, medium: Medium, *, dt: float, n_steps: int,
              sensor_matrix: sp.spmatrix | None = None, pml_size=20, pml_alpha=2.0, smooth_p0: bool = True,
-             precision: str = "float64", workers: int = 1, record_final: bool = False,
+             precision: str = "float32", workers: int = 1, record_final: bool = False,
              progress: Progress | None = None) -> SimulationResult:
     r"""Propagate an initial pressure ``p0`` [Pa] and record it at sensors (photoacoustic forward problem).
 
@@ -298,7 +321,10 @@ def simulate(p0, grid: AcousticGrid, medium: Medium, *, dt: float, n_steps: int,
         [Np per grid point]; k-Wave defaults 20 and 2.
     smooth_p0 : bool
         Band-limit ``p0`` with the Blackman window (k-Wave default, restores the maximum).
-    precision : {'float64', 'float32'}
+    precision : {'float32', 'float64'}
+        Working precision of the fields and FFTs. The default single precision changes the sensor data by
+        ~4e-6 relative (256², 1200 steps, vs k-Wave in double precision) and is ~1.6× faster; use
+        'float64' for round-off-level checks.
     workers : int
         FFT threads.
     record_final : bool
@@ -336,17 +362,18 @@ def simulate(p0, grid: AcousticGrid, medium: Medium, *, dt: float, n_steps: int,
         p0 = smooth_initial_pressure(p0, restore_max=True)
     solver.set_initial_pressure(p0)
     w = None if sensor_matrix is None else sp.csr_matrix(sensor_matrix, dtype=solver.real)
-    data = np.zeros((0 if w is None else w.shape[0], n_steps), solver.real)
+    rows = np.zeros((n_steps, 0 if w is None else w.shape[0]), solver.real)  # time-major while recording
     if w is not None:
-        data[:, 0] = w @ solver.p.reshape(-1)
+        w.sort_indices()
+        csr_matvec_into(w, solver.p.reshape(-1), rows[0])
     for n in range(1, n_steps):
         solver.step()
         if w is not None:
-            data[:, n] = w @ solver.p.reshape(-1)
+            csr_matvec_into(w, solver.p.reshape(-1), rows[n])
         if progress is not None and (n % 25 == 0 or n == n_steps - 1):
             progress(n, n_steps - 1)
     settings = {"pml_size": list(solver.pml_size), "pml_alpha": list(solver.pml_alpha), "smooth_p0": smooth_p0,
                 "precision": precision, "workers": solver.workers, "c_ref": {"value": solver.c_ref, "unit": "m/s"},
                 "absorption": bool(solver.absorbing)}
-    return SimulationResult(data.astype(float), float(dt), grid, settings,
+    return SimulationResult(np.ascontiguousarray(rows.T, dtype=float), float(dt), grid, settings,
                             solver.p.astype(float) if record_final else None)
