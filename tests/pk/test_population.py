@@ -17,6 +17,7 @@ from ferrokit.pk import (
     tumour_response,
     validate_tumour_population,
 )
+from ferrokit.pk.population import DEFAULT_PLASMA_HALF_LIFE_H
 from ferrokit.pk.tumour import _apply
 
 H = 3600.0
@@ -46,20 +47,46 @@ def test_decoupled_tumour_matches_full_pbpk():
     # 2.4), 10 % for the 13 %ID case (above the collection's 95th percentile of 12.5 %ID).
     p = mouse_parameters()
     t = np.array([0.25, 1, 4, 8, 24, 48, 72, 168]) * H
+    # With a plasma time scale s ≠ 1 the full model runs the time-scaled body (tumour._time_scaled_body); the
+    # decoupled model reads the default plasma curve at t/s. Found: ≤ 0.6 % (s = 0.05, default tumour), ≤ 2.4 %
+    # (s = 0.005 and 0.2 with a 2.4 %ID tumour), 0.5 % (s = 2); same tolerances as above.
     for vals, tol in (({}, 0.01),
                       ({"permeability_coefficient": 0.02, "partition_coefficient": 0.1, "uptake_max": 0.03}, 0.05),
-                      ({"permeability_coefficient": 1e-3, "partition_coefficient": 0.5, "uptake_max": 0.3}, 0.10)):
+                      ({"permeability_coefficient": 1e-3, "partition_coefficient": 0.5, "uptake_max": 0.3}, 0.10),
+                      ({"plasma_time_scale": 0.05}, 0.01), ({"plasma_time_scale": 2.0}, 0.01),
+                      ({"plasma_time_scale": 0.005, "permeability_coefficient": 0.02, "partition_coefficient": 0.1,
+                        "uptake_max": 0.03}, 0.05),
+                      ({"plasma_time_scale": 0.2, "permeability_coefficient": 0.02, "partition_coefficient": 0.1,
+                        "uptake_max": 0.03}, 0.05)):
         full = simulate_pbpk(_apply(p, vals), Dosing(1e-7), duration=t[-1], times=t).percent_id["tumour"]
         assert tumour_response(vals, t) == pytest.approx(full, rel=tol)
 
 
+def test_plasma_time_scale_stretches_the_plasma_curve_and_conserves_the_dose():
+    # Dividing every rate constant of the body by s must give C_p(t) = C_p,1(t/s): the same curve on a stretched
+    # time axis (and the same initial concentration, i.e. the dose is conserved). Only the rest of body's flow
+    # deviates from exact scaling (it absorbs the tumour's change of flow fraction, ≤ 1.5 % of its flow): 2 %.
+    p = mouse_parameters()
+    t = np.array([0.01, 0.1, 1.0, 8.0, 24.0, 48.0, 72.0]) * H
+    ref = simulate_pbpk(p, Dosing(1e-7), duration=t[-1], times=t).percent_id["plasma"]
+    for s in (0.1, 0.01):
+        fast = simulate_pbpk(_apply(p, {"plasma_time_scale": s}), Dosing(1e-7), duration=t[-1] * s,
+                             times=t * s).percent_id["plasma"]
+        assert fast == pytest.approx(ref, rel=0.02)
+    # the default curve's post-distribution half-life (0.1 h -> half) is the constant the docs quote
+    r = simulate_pbpk(p, Dosing(1e-7), duration=40 * H,
+                      times=np.array([0.1, 0.1 + DEFAULT_PLASMA_HALF_LIFE_H]) * H).percent_id["plasma"]
+    assert r[1] / r[0] == pytest.approx(0.5, abs=0.005)  # quoted to 0.1 h, the ratio changes 0.001 per 0.1 h
+
+
 def test_shipped_fits_are_reproduced_by_refitting_a_subset():
-    # The cache must not go stale: refit 8 data sets (random, fixed seed) and compare the fitted curves (not the
+    # The cache must not go stale: refit 5 data sets (random, fixed seed) and compare the fitted curves (not the
     # parameters: parameters on a bound or along a ridge are not identified, their curves are).
     cached = cheng2020_fits()
     assert cached.ids.size == 378 and cached.names == ("permeability_coefficient", "partition_coefficient",
-                                                       "uptake_max", "capillary_blood_fraction")
-    ids = np.random.default_rng(5).choice(cached.ids, 8, replace=False)
+                                                       "uptake_max", "capillary_blood_fraction",
+                                                       "plasma_time_scale")
+    ids = np.random.default_rng(5).choice(cached.ids, 5, replace=False)
     fresh = fit_cheng2020_collection(ids)
     old = cached.subset(ids)
     assert fresh.rms == pytest.approx(old.rms, abs=2e-3)  # optimiser tolerance on an rms of ln %ID
@@ -124,8 +151,12 @@ def test_held_out_half_reproduces_delivery_statistics():
     assert not set(v.train_ids) & set(v.test_ids)
     assert _within_combined_ci(st, "median_de24")
     assert _within_combined_ci(st, "median_demax")
+    assert _within_combined_ci(st, "median_de168")  # failed with one plasma curve for all particles (0.15 vs 0.30)
     assert _peak_consistent(st)
+    assert st["median_peak_h"]["model"] <= 12.0  # data 8 h (6–12); 22 h with one plasma curve
     assert st["peak_q3_h"]["model"] == st["peak_q3_h"]["data"] == 24.0
+    # not asserted: the share of curves peaking at their last sample (model 0.33, data 0.23 at this split: outside
+    # the combined interval; consistent in 18 of 20 other splits, docs/pk.md §3)
     d = v.to_dict()
     assert d["n_model_samples"] == 378 and d["method"] == "lognormal"
 
@@ -134,7 +165,7 @@ def test_criterion_rejects_the_untuned_default_tumour():
     # Power check: a population concentrated at the Lin-lab default tumour (DE24 0.23 %ID, as the full model
     # gives) must FAIL the same DE24 criterion against the held-out median (~0.7 %ID).
     real = cheng2020_fits()
-    default = np.log([0.00377, 0.00377, 0.00198, 0.01])
+    default = np.log([0.00377, 0.00377, 0.00198, 0.01, 1.0])
     jitter = np.random.default_rng(0).normal(0.0, 0.01, real.log_params.shape)
     fake = CollectionFits(real.ids, real.names, default + jitter, real.rms, real.n_points, real.at_bound)
     st = validate_tumour_population(fake, samples_per_set=1, n_boot=200, n_boot_model=20, rng=1).summary()
@@ -142,17 +173,36 @@ def test_criterion_rejects_the_untuned_default_tumour():
     assert not _within_combined_ci(st, "median_de24")
 
 
+def test_criterion_rejects_one_plasma_curve_for_all_particles():
+    # Power check of the plasma time scale: the same fitted population with s switched off (s = 1, the default
+    # slowly cleared plasma curve, for every draw) must fail the peak-time and last-sample criteria that the fitted
+    # s passes (found: peak 24 h vs data 8 h, 59 % vs 23 % peaking at the last sample, DE168 0.81 vs 0.30).
+    real = cheng2020_fits()
+    x = real.log_params.copy()
+    x[:, real.names.index("plasma_time_scale")] = 0.0
+    fake = CollectionFits(real.ids, real.names, x, real.rms, real.n_points, real.at_bound)
+    st = validate_tumour_population(fake, samples_per_set=2, n_boot=300, n_boot_model=30, rng=11).summary()
+    assert not _peak_consistent(st)
+    assert not _within_combined_ci(st, "fraction_peak_at_last_sample")
+    assert not _within_combined_ci(st, "median_de168")
+
+
 @pytest.mark.slow
 def test_refit_subset_and_validate_over_random_splits():
-    # (~20 s) 40 more data sets refitted against the shipped table; then 5 further random half splits
-    # (seeds 0–4, 3 draws per held-out set, 40 model replicates). At the nominal 95 % of each interval we require
-    # ≥ 4/5 per statistic (examples/pk_cheng_comparison.py reports 20 splits; docs/pk.md §3).
+    # (~25 s) 6 more data sets refitted against the shipped table; then 5 further random half splits
+    # (seeds 0–4, 3 draws per held-out set, 40 model replicates). Over 20 splits (examples/pk_cheng_comparison.py,
+    # docs/pk.md §3) the statistics pass in 70–95 % of splits (DE24 16/20, DEmax 18/20, DE168 14/20, peak 19/20,
+    # last-sample share 18/20), so we require a majority, ≥ 3/5, per statistic: at a pass rate of 0.7 that fails
+    # with probability 0.16, while a model with one plasma curve for all particles passed DE168 in 2/20 and the
+    # last-sample share in 4/20 (0.9 and 5.8 % chance of ≥ 3/5).
     cached = cheng2020_fits()
-    ids = np.random.default_rng(9).choice(cached.ids, 40, replace=False)
+    ids = np.random.default_rng(9).choice(cached.ids, 6, replace=False)
     assert fit_cheng2020_collection(ids).rms == pytest.approx(cached.subset(ids).rms, abs=2e-3)
-    ok = np.zeros(3, int)
+    ok = np.zeros(5, int)
     for seed in range(5):
         st = validate_tumour_population(cached, split_seed=seed, samples_per_set=3, n_boot=200, n_boot_model=40,
                                         rng=seed).summary()
-        ok += [_within_combined_ci(st, "median_de24"), _within_combined_ci(st, "median_demax"), _peak_consistent(st)]
-    assert (ok >= 4).all()
+        ok += [_within_combined_ci(st, "median_de24"), _within_combined_ci(st, "median_demax"),
+               _within_combined_ci(st, "median_de168"), _peak_consistent(st),
+               _within_combined_ci(st, "fraction_peak_at_last_sample")]
+    assert (ok >= 3).all()

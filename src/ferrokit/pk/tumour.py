@@ -13,6 +13,7 @@ fraction are what differ most between tumour models and particles.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ FIT_BOUNDS: MappingProxyType = MappingProxyType({
     "release_rate": (3e-5, 0.1),         # 1/h
     "blood_flow_fraction": (3e-4, 0.3),
     "capillary_blood_fraction": (1e-4, 0.1),  # tumour vascular volume fraction (default 0.01)
+    # time scale s of the plasma curve, C_p(t) = C_p,default(t/s) (population model only, ferrokit.pk.population):
+    # post-distribution plasma half-life s × 36.2 h, i.e. 4.3 min to 72 h
+    "plasma_time_scale": (2e-3, 2.0),
 })
 _UNIT = {"uptake_max": 1 / _HOUR, "uptake_t50": _HOUR, "release_rate": 1 / _HOUR}
 
@@ -128,8 +132,33 @@ def cheng2020_statistics() -> DeliveryStatistics:
     return DeliveryStatistics("cheng2020", de["24"], de["168"], de["max"], np.array(peaks), last / len(ids))
 
 
+def _time_scaled_body(params: PBPKParameters, scale: float) -> PBPKParameters:
+    r"""The body (all but the tumour) running ``scale`` times slower: every rate constant divided by ``scale``.
+
+    Cardiac output, biliary and urinary clearance, K_max and k_rel of every organ but the tumour are divided by
+    s, K_50 multiplied by it (PA = PA_C·Q follows Q); the tumour's blood-flow fraction is multiplied by s so that
+    its flow and its own parameters are unchanged. Volumes, hence the initial plasma concentration, stay:
+    the dose is conserved and the plasma curve becomes :math:`C_p(t) = C_{p,1}(t/s)` up to the tumour's small
+    feedback and the rest of body's flow, which absorbs the tumour's change of fraction (≤ 0.01/0.69 = 1.5 %).
+    """
+    if scale == 1.0:
+        return params
+    organs = tuple(o if o.name == "tumour" else dataclasses.replace(
+        o, uptake_max=o.uptake_max / scale, release_rate=o.release_rate / scale, uptake_t50=o.uptake_t50 * scale)
+        for o in params.organs)
+    p = dataclasses.replace(params, organs=organs,
+                            cardiac_output_coefficient=params.cardiac_output_coefficient / scale,
+                            biliary_clearance_coefficient=params.biliary_clearance_coefficient / scale,
+                            urinary_clearance_coefficient=params.urinary_clearance_coefficient / scale)
+    return p.with_organ("tumour", blood_flow_fraction=params.organ("tumour").blood_flow_fraction * scale)
+
+
 def _apply(params: PBPKParameters, values: dict[str, float]) -> PBPKParameters:
-    return params.with_organ("tumour", **{k: v * _UNIT.get(k, 1.0) for k, v in values.items()})
+    """Tumour parameters in table units applied to ``params``; ``plasma_time_scale`` time-scales the body."""
+    v = dict(values)
+    scale = float(v.pop("plasma_time_scale", 1.0))
+    p = params.with_organ("tumour", **{k: x * _UNIT.get(k, 1.0) for k, x in v.items()})
+    return _time_scaled_body(p, scale)
 
 
 def tumour_delivery_statistics(params: PBPKParameters | None = None, *, n_samples: int = 200, rng: RngLike = None,
@@ -137,9 +166,10 @@ def tumour_delivery_statistics(params: PBPKParameters | None = None, *, n_sample
     """Tumour delivery statistics of the whole-body PBPK model over a population of tumour parameters.
 
     Each sample: tumour parameters drawn from ``population`` (default: the lognormal population fitted to all
-    data sets of the collection, :func:`ferrokit.pk.population.population_from_collection`), an IV bolus of the
-    full PBPK model, DE24 and DE168 [%ID] at 24 and 168 h, DEmax over the curve, and the peak time read at the
-    sampling times of a randomly drawn data set of the Cheng 2020 collection. Compare with
+    data sets of the collection, :func:`ferrokit.pk.population.population_from_collection`; its plasma time scale
+    s divides every rate constant of the body but the tumour, so that the plasma curve runs s times slower), an IV
+    bolus of the full PBPK model, DE24 and DE168 [%ID] at 24 and 168 h, DEmax over the curve, and the peak time
+    read at the sampling times of a randomly drawn data set of the Cheng 2020 collection. Compare with
     :func:`cheng2020_statistics`; the held-out validation is :func:`ferrokit.pk.population.validate_tumour_population`.
 
     Parameters
@@ -191,15 +221,16 @@ def plot_delivery_comparison(model: DeliveryStatistics, data: DeliveryStatistics
     for ax, key, label in ((axs[0], "de24", "DE at 24 h (%ID)"), (axs[1], "de168", "DE at 168 h (%ID)")):
         for st, c in ((data, "C0"), (model, "C3")):
             v = np.clip(getattr(st, key), 1e-3, None)
-            ax.hist(v, bins=bins, density=True, alpha=0.5, color=c,
+            ax.hist(v, bins=bins, weights=np.full(v.size, 1.0 / v.size), alpha=0.5, color=c,
                     label=f"{st.source} (n={st.n}), median {np.median(v):.2f}")
         ax.set_xscale("log")
-        ax.set_xlabel(label)
+        ax.set_xlabel(label + ", values < 1e-3 in the first bin")
+        ax.set_ylabel("fraction per bin")
         ax.legend(fontsize=8)
     tb = np.array([0, 1, 2, 4, 6, 8, 12, 24, 48, 72, 168, 400])
     for st, c in ((data, "C0"), (model, "C3")):
         s = st.summary()
-        axs[2].hist(st.peak_time / _HOUR, bins=tb, alpha=0.5, color=c, density=True,
+        axs[2].hist(st.peak_time / _HOUR, bins=tb, alpha=0.5, color=c, weights=np.full(st.n, 1.0 / st.n),
                     label=f"{st.source}: median {s['median_peak_h']:g} h, IQR {s['peak_q1_h']:g}–{s['peak_q3_h']:g}")
     axs[2].set_xscale("symlog", linthresh=1)
     axs[2].set_xlabel("time of sampled peak (h)")
