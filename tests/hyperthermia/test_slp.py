@@ -100,11 +100,16 @@ def test_polydispersity_is_continuous_and_raises_slp_for_small_cores():
 
 
 def test_auto_is_the_unified_model_and_reports_xi_and_blend_weight():
-    # 8 nm magnetite: KV/k_BT ≈ 0.8 < 4 for every node that matters, so the unified model is pure LRT (w = 0)
+    # 8 nm magnetite: KV/k_BT ≈ 0.8 < 4 for every node that matters, so the unified model is the low-barrier
+    # branch (w = 0): pure LRT while every node has ξ ≤ 0.03 (0.5 kA/m: median ξ ≈ 0.016, σ = 0 here) ...
+    tiny = predict_slp(_particle(core_diameter=8e-9), frequency=3e5, amplitude=500.0)
+    assert tiny.slp == predict_slp(_particle(core_diameter=8e-9), frequency=3e5, amplitude=500.0, model="lrt").slp
+    # ... and the nonlinear effective-field relaxation above: at ξ = 0.16 it differs from the chord-susceptibility
+    # LRT by O(ξ²) only (measured −3.2e-4; bound 2e-3), but it does differ
     small = predict_slp(_particle(core_diameter=8e-9), frequency=3e5, amplitude=5e3)
     lrt = predict_slp(_particle(core_diameter=8e-9), frequency=3e5, amplitude=5e3, model="lrt")
     assert small.model == "unified" and small.xi < 1 and small.blend_weight == 0.0
-    assert small.slp == pytest.approx(lrt.slp, rel=1e-12)
+    assert small.slp == pytest.approx(lrt.slp, rel=2e-3) and small.slp != lrt.slp
     assert "model: unified" in small.notes[0]
     d = small.to_dict()
     assert d["blend_weight"] == {"value": 0.0, "unit": "1"} and d["xi"]["value"] == pytest.approx(small.xi)

@@ -4,6 +4,7 @@ particle size and field, and field safety limits. See docs/hyperthermia.md.
 All public functions take and return SI values (Hz, A/m, K, s, W/kg); lab units only at the CLI boundary.
 """
 
+from ferrokit.hyperthermia.kinetic import kinetic_loop_area, kinetic_power_density
 from ferrokit.hyperthermia.safety import (
     ATKINSON_BREZOVICH,
     HERGT_DUTZ,
@@ -12,7 +13,15 @@ from ferrokit.hyperthermia.safety import (
     field_limit_checks,
     hf_product,
 )
-from ferrokit.hyperthermia.slp import MODELS, SLPPrediction, blend_weight, lrt_power_density, parse_amf, predict_slp
+from ferrokit.hyperthermia.slp import (
+    MODELS,
+    SLPPrediction,
+    blend_weight,
+    kinetic_weight,
+    lrt_power_density,
+    parse_amf,
+    predict_slp,
+)
 from ferrokit.hyperthermia.slp_map import SLPMap, slp_map
 from ferrokit.hyperthermia.stoner_wohlfarth import (
     ORIENTATIONS,
@@ -40,6 +49,9 @@ __all__ = [
     "coercive_field",
     "field_limit_checks",
     "hf_product",
+    "kinetic_loop_area",
+    "kinetic_power_density",
+    "kinetic_weight",
     "loop_area",
     "lrt_power_density",
     "master_equation_power",

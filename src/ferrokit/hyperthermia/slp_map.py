@@ -35,7 +35,8 @@ class SLPMap:
     model : ndarray of str
         Model used per cell (``unified`` for ``auto``, ``lrt``, ``sw_random``, ``sw_aligned``).
     blend_weight : ndarray
-        Unified model: volume-weighted master-equation weight per cell (0 = pure LRT; 0 for the other models).
+        Unified model: volume-weighted master-equation weight per cell (0 = low-barrier branch only; 0 for the
+        other models).
     allowed : ndarray of bool
         H·f ≤ ``hf_limit`` (broadcast over core sizes).
     hf_limit : float
