@@ -1,14 +1,20 @@
 """Validation of the Monte Carlo simulator against the closed forms, and the r2*-vs-size figure.
 
-Runs (closed_forms ≈ 20 min, convergence ≈ 20 min, size ≈ 6 min on 2 loaded cores):
+Runs (closed_forms ≈ 20 min, convergence ≈ 20 min, size ≈ 6 min, mar_fraction ≈ 40 min on 2 loaded cores):
 1. static dephasing (D = 0): R2* vs 2π/(3√3) f Δω (Yablonskiy & Haacke 1994);
 2. motional averaging (Δω τ_D = 0.15, 0.3): R2* vs (16/45) f τ_D Δω² (Gillis & Koenig 1987; Brooks et al. 2001);
 3. convergence: the MAR case with a coarser step, fewer spheres, and a larger cutoff;
 4. r2* of bulk-Ms magnetite at 37 °C vs core diameter, with the MAR and SDR closed forms
-   (docs/img/montecarlo_r2_vs_size.png).
+   (docs/img/montecarlo_r2_vs_size.png);
+5. mar_fraction: motional averaging at the default settings (2000 spheres, default fit window) for f = 0.04 …
+   0.005 and Δω τ_D = 0.3, 0.15: MC / closed form against f, with the computed box bias (−0.635 R/L) and the
+   finite-fraction term of the closed form (docs/mri_montecarlo.md, "Motional averaging: what the deficit is").
 
 Writes benchmarks/results/montecarlo_validation_<part>.json.
-Usage: python examples/montecarlo_validation.py [closed_forms] [convergence] [size]   (default: all three)
+Usage: python examples/montecarlo_validation.py [--quick] [closed_forms] [convergence] [size] [mar_fraction]
+(default: all four; ``--quick`` runs every case with 1/20 of the protons and configurations and a shorter walk —
+a smoke test of the script in a few minutes, numbers not meaningful — and writes to
+examples/montecarlo_validation_out/ instead of benchmarks/results and docs/img).
 """
 
 from __future__ import annotations
@@ -25,12 +31,24 @@ from ferrokit.constants import GAMMA_PROTON, MU_0
 from ferrokit.materials import oxide_volume_fraction, saturation_magnetization_volume
 from ferrokit.mri import diffusion_coefficient
 from ferrokit.mri.montecarlo import fit_decay, simulate_relaxation
+from ferrokit.mri.montecarlo.simulator import MAR_FRACTION_COEFF, motional_averaging_box_bias
 
 ROOT = Path(__file__).resolve().parents[1]
 SDR = 2 * math.pi / (3 * math.sqrt(3))
 
 
+QUICK = False
+QUICK_OUT = ROOT / "examples" / "montecarlo_validation_out"  # --quick writes here (git-ignored), not the real results
+
+
 def run(label, **kw):
+    if QUICK:  # smoke test: few protons and configurations, a fifth of the walk
+        kw["n_protons"] = max(20, kw.get("n_protons", 10_000) // 20)
+        kw["n_configurations"] = 2
+        kw["n_spheres"] = min(kw.get("n_spheres", 2000), 300)
+        kw["duration"] = kw["duration"] / 5
+        if kw.get("fit_start") is not None:
+            kw["fit_start"] = min(kw["fit_start"], kw["duration"] / 4)
     t0 = time.perf_counter()
     r = simulate_relaxation(**kw)
     c = r.convergence
@@ -58,7 +76,9 @@ TAU = R * R / D
 
 
 def save(part: str, data: dict) -> None:
-    path = ROOT / "benchmarks" / "results" / f"montecarlo_validation_{part}.json"
+    folder = QUICK_OUT if QUICK else ROOT / "benchmarks" / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"montecarlo_validation_{part}.json"
     path.write_text(json.dumps(data, indent=2) + "\n")
     print(f"wrote {path}")
 
@@ -137,7 +157,7 @@ def size_sweep() -> dict:
     ax.set_ylim(5, 3000)
     ax.legend(fontsize=8)
     ax.set_title("Monte Carlo vs closed forms: the MAR → SDR transition", fontsize=9)
-    img = ROOT / "docs" / "img" / "montecarlo_r2_vs_size.png"
+    img = QUICK_OUT / "montecarlo_r2_vs_size.png" if QUICK else ROOT / "docs" / "img" / "montecarlo_r2_vs_size.png"
     img.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(img, dpi=130, bbox_inches="tight")
     out = {"rows": rows, "r2star_vs_size": {"core_diameter_nm": sizes, "r2star": r2s, "stderr": errs,
@@ -147,8 +167,44 @@ def size_sweep() -> dict:
     return out
 
 
+def mar_fraction() -> list[dict]:
+    """MAR at the default settings of simulate_relaxation (2000 spheres, default fit window, σ = 0.25 R) for several
+    f: the MC / closed-form ratio against f separates the box bias (∝ R/L) from the finite-fraction term (∝ f)."""
+    rows = []
+    for f, x, n_cfg in ((0.04, 0.3, 8), (0.02, 0.3, 8), (0.01, 0.3, 8), (0.02, 0.15, 4), (0.005, 0.3, 8)):
+        dw = x / TAU
+        mar = 16 / 45 * f * TAU * dw**2
+        row = run(f"MAR f={f} x={x}", radius=R, volume_fraction=f, delta_omega=dw, diffusion=D, duration=1.2 / mar,
+                  n_protons=2000, n_configurations=n_cfg, step_fraction=0.25, rng=int(f * 1e4) + int(x * 100))
+        row["volume_fraction"] = f
+        row["ratio"] = row["rate"] / mar
+        row["ratio_stderr"] = row["stderr"] / mar
+        row["box_bias"] = motional_averaging_box_bias(row["box_over_radius"])
+        row["expected_ratio"] = (1 + row["box_bias"]) * (1 + MAR_FRACTION_COEFF * f)
+        print(f"   MC/MAR = {row['ratio']:.3f} ± {row['ratio_stderr']:.3f}; expected {row['expected_ratio']:.3f} "
+              f"(box {row['box_bias']:+.4f}, fraction {MAR_FRACTION_COEFF * f:+.3f})", flush=True)
+        rows.append(row)
+    # the first case with independent (overlapping) sphere centres: no pair correlation, so c = 0
+    dw = 0.3 / TAU
+    mar = 16 / 45 * 0.04 * TAU * dw**2
+    row = run("MAR f=0.04 x=0.3 overlapping", radius=R, volume_fraction=0.04, delta_omega=dw, diffusion=D,
+              duration=1.2 / mar, n_protons=2000, n_configurations=8, step_fraction=0.25, rng=430, overlapping=True)
+    row.update(volume_fraction=0.04, ratio=row["rate"] / mar, ratio_stderr=row["stderr"] / mar,
+               box_bias=motional_averaging_box_bias(row["box_over_radius"]))
+    row["expected_ratio"] = 1 + row["box_bias"]
+    print(f"   MC/MAR = {row['ratio']:.3f} ± {row['ratio_stderr']:.3f}; expected {row['expected_ratio']:.3f}",
+          flush=True)
+    save("mar_fraction", {"rows": rows, "overlapping_check": row})
+    return rows
+
+
 def main(parts: list[str]) -> None:
-    table = {"closed_forms": closed_forms, "convergence": convergence, "size": size_sweep}
+    global QUICK
+    if "--quick" in parts:
+        QUICK = True
+        parts = [p for p in parts if p != "--quick"]
+    table = {"closed_forms": closed_forms, "convergence": convergence, "size": size_sweep,
+             "mar_fraction": mar_fraction}
     for part in parts or list(table):
         table[part]()
 

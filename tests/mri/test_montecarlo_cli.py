@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from ferrokit.cli.mri import app
 from ferrokit.materials import oxide_volume_fraction
+from ferrokit.mri.montecarlo.simulator import MAR_FRACTION_COEFF
 
 # a 30 nm magnetite core decays within microseconds at the simulation volume fraction 0.01: a cheap run
 FAST = ["montecarlo", "--core", "30nm", "--ms", "80emu/g", "--concentration", "0.5mM", "--duration", "4us",
@@ -41,6 +42,10 @@ def test_json_output_and_files(runner, tmp_path):
     assert data["relaxivity"]["value"] == pytest.approx(data["rate"]["value"] / 0.5)
     assert data["temperature"]["value"] == pytest.approx(310.15)
     assert json.loads(out.read_text())["seed"] == 1
+    # the MAR terms of the walk at f_sim = 0.01: box −0.635 R/L (computed) and c f_sim (c = MAR_FRACTION_COEFF)
+    terms, conv = data["motional_averaging_terms_at_f_sim"], data["simulation"]["convergence"]
+    assert terms["box_bias"] == pytest.approx(-0.6345 / conv["box_over_radius"], rel=1e-3)
+    assert terms["volume_fraction_term"] == pytest.approx(MAR_FRACTION_COEFF * 0.01)
     assert fig.stat().st_size > 1000
 
 

@@ -179,7 +179,11 @@ def r2_echo_limited(volume_fraction, radius, delta_omega, diffusion, echo_spacin
     Gillis, Moiny & Brooks, MRM 2002 47:257, doi:10.1002/mrm.10059. Read [V]: the model (inner region where
     refocusing fails, outer region where it works), the definitions of τ_CP (half the interval between 180°
     pulses) and Δω_r (rms surface shift) and its domain Δω_r τ_CP > 1. **Not read: the equation and its
-    constants 1.8 and 1.52** (as transcribed in SCIENCE.md §2); treat values as unverified.
+    constants 1.8 and 1.52** (as transcribed in SCIENCE.md §2); treat values as unverified. A search of the
+    stored literature (2026-11: the Wiley abstract and full-text pages of doi:10.1002/mrm.10059, secondary
+    sources citing it) reached only the abstract and introduction, not the model section, so the equation could
+    not be confirmed. (The citation "MRM 48:1034, doi:10.1002/mrm.10300" found in project notes does not match
+    this title: the publisher's page gives MRM 47:257–263, 2002, doi:10.1002/mrm.10059.)
 
     Parameters
     ----------

@@ -50,7 +50,8 @@ _TABLE_SIZE = 4096
 
 @dataclass(frozen=True, eq=False)
 class SpherePacking:
-    """Centres [m] of ``n`` non-overlapping spheres of radius ``radius`` [m] in the periodic box [0, box)³."""
+    """Centres [m] of ``n`` spheres of radius ``radius`` [m] in the periodic box [0, box)³ (non-overlapping unless
+    made with ``overlapping=True``)."""
 
     centers: np.ndarray
     radius: float
@@ -80,11 +81,13 @@ class SpherePacking:
 
 
 def random_sphere_packing(*, radius: float, volume_fraction: float, n_spheres: int,
-                          rng: RngLike = None) -> SpherePacking:
+                          rng: RngLike = None, overlapping: bool = False) -> SpherePacking:
     """Place ``n_spheres`` non-overlapping spheres at random in a periodic cube sized for ``volume_fraction``.
 
     Random sequential addition: uniform candidate centres are accepted when they overlap no earlier sphere
-    (minimum-image distance ≥ 2R). The box edge is L = (n (4π/3) R³ / f)^{1/3}.
+    (minimum-image distance ≥ 2R). The box edge is L = (n (4π/3) R³ / f)^{1/3}. ``overlapping=True`` places
+    the centres independently (uniform, overlaps allowed; f is then n (4π/3) R³ / L³, the moment density):
+    uncorrelated positions, as the dilute closed forms assume, at a finite f.
 
     Parameters
     ----------
@@ -96,6 +99,8 @@ def random_sphere_packing(*, radius: float, volume_fraction: float, n_spheres: i
         Number of spheres, 1 – 10⁶.
     rng : Generator, int or None
         Random source.
+    overlapping : bool
+        Independent uniform centres instead of random sequential addition.
 
     Examples
     --------
@@ -112,6 +117,8 @@ def random_sphere_packing(*, radius: float, volume_fraction: float, n_spheres: i
     box = (n * 4.0 / 3.0 * math.pi * radius**3 / f) ** (1.0 / 3.0)
     if box < 2.0 * radius * 1.0001:
         raise FerroKitInputError("the box is smaller than one sphere: increase n_spheres or lower volume_fraction")
+    if overlapping:
+        return SpherePacking(centers=np.ascontiguousarray(gen.uniform(0.0, box, size=(n, 3))), radius=radius, box=box)
     ncell = max(1, int(box / (2.0 * radius)))
     centers = np.empty((0, 3))
     if ncell < 3:  # tiny boxes: brute-force acceptance
