@@ -107,3 +107,36 @@ def test_read_agent_spectrum(tmp_path):
     for name in ("nounit.csv", "nocol.csv", "nan.csv", "badunit.csv", "missing.csv"):
         with pytest.raises(FerroKitInputError):
             read_agent_spectrum(tmp_path / name)
+
+
+def test_read_agent_spectrum_molar_extinction(tmp_path):
+    # decadic molar extinction 1.7e3 L/(mol cm) of a unit of 1000 g/mol is 1.7 L/(g cm): μa = ln10 · 1.7 cm⁻¹ per g/L
+    wl = np.arange(600, 801, 10)
+    eps = 200.0 + 1500.0 * np.exp(-(((wl - 690) / 80.0) ** 2))
+    rows = "\n".join(f"{w},{e:.6f}" for w, e in zip(wl, eps, strict=True))
+    for unit, mass in (("1/(M cm)", "1000 g/mol"), ("M-1 cm-1", "1 kDa"), ("L/(mol cm)", "1 kg/mol")):
+        p = tmp_path / "molar.csv"
+        p.write_text(f"# molar mass: {mass}\nwavelength (nm),epsilon ({unit})\n{rows}\n")
+        ag = read_agent_spectrum(p)
+        assert ag.absorption(690e-9, 1.0) / 100 == pytest.approx(math.log(10) * 1.7, rel=1e-6)
+    # the molar_mass argument overrides the comment (kg/mol): half the mass, twice the absorption per gram
+    ag = read_agent_spectrum(p, molar_mass=0.5)
+    assert ag.absorption(690e-9, 1.0) / 100 == pytest.approx(2 * math.log(10) * 1.7, rel=1e-6)
+    # in SI, 170 m²/mol per kg/mol
+    (tmp_path / "si.csv").write_text("# molar mass: 1 kg/mol\nwavelength (nm),extinction (m2/mol)\n"
+                                     + "\n".join(f"{w},{e / 10:.6f}" for w, e in zip(wl, eps, strict=True)))
+    assert read_agent_spectrum(tmp_path / "si.csv").absorption(690e-9, 1.0) / 100 == pytest.approx(
+        math.log(10) * 1.7, rel=1e-6)
+
+
+@pytest.mark.parametrize("head, match", [
+    ("wavelength (nm),epsilon (1/(M cm))", "per mole"),                          # no molar mass anywhere
+    ("# molar mass: lots\nwavelength (nm),epsilon (1/(M cm))", "cannot read"),
+    ("# molar mass: 0 g/mol\nwavelength (nm),epsilon (1/(M cm))", "> 0"),
+    ("# molar mass: 100 g/mol\nwavelength (nm),epsilon (1/(M cm)),mu_a (1/cm per mg/mL)", "two absorption"),
+])
+def test_read_agent_spectrum_molar_bad_input(tmp_path, head, match):
+    p = tmp_path / "bad.csv"
+    p.write_text(head + "\n700,1,1\n710,2,2\n720,3,3\n")
+    with pytest.raises(FerroKitInputError, match=match):
+        read_agent_spectrum(p)

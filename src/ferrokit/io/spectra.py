@@ -7,13 +7,18 @@ Spectrum format:
 - one absorption column, either Napierian μ_a per mass concentration, named ``mu_a``/``mua``/``absorption``
   with unit ``1/cm per mg/mL`` (= ``1/cm per g/L``), ``1/m per kg/m3`` or ``m2/kg``, or the decadic mass
   extinction coefficient, named ``extinction``/``epsilon`` with unit ``L/(g cm)`` (= ``mL/(mg cm)``) or
-  ``m2/kg``, converted with μ_a = ln 10 · ε · c;
+  ``m2/kg``, converted with μ_a = ln 10 · ε · c; or the decadic MOLAR extinction coefficient (same names) with unit
+  ``1/(M cm)`` (= ``M-1 cm-1``, ``L/(mol cm)``) or ``m2/mol``, which needs the molar mass of the absorbing unit in
+  a comment line ``# molar mass: 1200 g/mol`` (g/mol, kg/mol, Da or kDa) or the ``molar_mass`` argument [kg/mol]:
+  ε_mass = ε_molar / M. The concentrations unmixed with such a spectrum are mass concentrations of that unit
+  (choose M = 55.845 g/mol to count moles of Fe as iron mass);
 - at least 3 rows; wavelengths strictly increasing (rows are sorted if they decrease throughout).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,13 +36,41 @@ _EXT_NAMES = {"extinction", "epsilon", "extinction coefficient", "mass extinctio
 _MUA_UNITS = {"1/cmpermg/ml": 100.0, "1/cmperg/l": 100.0, "cm-1permg/ml": 100.0, "cm-1perg/l": 100.0,
               "1/mperkg/m3": 1.0, "m2/kg": 1.0, "ml/(mgcm)": 100.0, "l/(gcm)": 100.0, "1/mmpermg/ml": 1000.0}
 _EXT_UNITS = {"l/(gcm)": 100.0, "ml/(mgcm)": 100.0, "lg-1cm-1": 100.0, "m2/kg": 1.0}
+# molar extinction: factors to m²/mol (1 L mol⁻¹ cm⁻¹ = 0.1 m² mol⁻¹)
+_MOLAR_UNITS = {"1/(mcm)": 0.1, "m-1cm-1": 0.1, "l/(molcm)": 0.1, "lmol-1cm-1": 0.1, "1/(molarcm)": 0.1,
+                "m2/mol": 1.0}
+_MOLAR_MASS = re.compile(r"^#\s*molar[ _]mass\s*[:=]\s*([0-9.eE+-]+)\s*(g/mol|kg/mol|da|kda)\s*$", re.IGNORECASE)
+_MOLAR_MASS_FACTOR = {"g/mol": 1e-3, "kg/mol": 1.0, "da": 1e-3, "kda": 1.0}
+
 
 def _unit_key(unit: str) -> str:
     return unit.lower().replace(" ", "").replace("·", "").replace("⁻¹", "-1").replace("³", "3").replace("²", "2")
 
 
-def read_agent_spectrum(path, *, name: str | None = None, status: str = "measured (user file)") -> AgentSpectrum:
-    """Read an agent absorption spectrum (format in the module docstring) into an :class:`AgentSpectrum`."""
+def _file_molar_mass(text: str, fname: str) -> float | None:
+    """The ``# molar mass: … g/mol`` comment of a spectrum file [kg/mol], or None."""
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("#") and "molar" in s.lower() and "mass" in s.lower():
+            m = _MOLAR_MASS.match(s)
+            if not m:
+                raise FerroKitInputError(f"{fname}: cannot read {s!r}; write e.g. '# molar mass: 1200 g/mol'")
+            try:
+                value = float(m.group(1)) * _MOLAR_MASS_FACTOR[m.group(2).lower()]
+            except ValueError:
+                raise FerroKitInputError(f"{fname}: bad number in {s!r}") from None
+            if not (math.isfinite(value) and value > 0):
+                raise FerroKitInputError(f"{fname}: the molar mass must be > 0, got {s!r}")
+            return value
+    return None
+
+
+def read_agent_spectrum(path, *, name: str | None = None, status: str = "measured (user file)",
+                        molar_mass: float | None = None) -> AgentSpectrum:
+    """Read an agent absorption spectrum (format in the module docstring) into an :class:`AgentSpectrum`.
+
+    ``molar_mass`` [kg/mol] converts a molar extinction column (it overrides a ``# molar mass:`` comment).
+    """
     p = Path(path)
     if not p.is_file():
         raise FerroKitInputError(f"file not found: {p}")
@@ -65,6 +98,17 @@ def read_agent_spectrum(path, *, name: str | None = None, status: str = "measure
             except FerroKitInputError:
                 raise FerroKitInputError(f"{p.name}: column {h!r}: unknown length unit {unit!r} (nm, um, m)") from None
             wl_col = (i, h, unit)
+        elif key in _EXT_NAMES and _unit_key(unit) in _MOLAR_UNITS:
+            mm = molar_mass if molar_mass is not None else _file_molar_mass(text, p.name)
+            if mm is None:
+                raise FerroKitInputError(f"{p.name}: column {h!r} is per mole: give the molar mass of the absorbing "
+                                         "unit in a comment line '# molar mass: 1200 g/mol'")
+            if not (math.isfinite(mm) and mm > 0):
+                raise FerroKitInputError(f"molar_mass must be finite and > 0 kg/mol, got {mm!r}")
+            if val_col is not None:
+                raise FerroKitInputError(f"{p.name}: two absorption columns; keep one")
+            factor = _MOLAR_UNITS[_unit_key(unit)] / mm * math.log(10.0)
+            val_col = (i, h)
         elif key in _MUA_NAMES or key in _EXT_NAMES:
             table = _MUA_UNITS if key in _MUA_NAMES else _EXT_UNITS
             uk = _unit_key(unit)
@@ -72,7 +116,7 @@ def read_agent_spectrum(path, *, name: str | None = None, status: str = "measure
                 raise FerroKitInputError(
                     f"{p.name}: column {h!r}: unit {unit!r} not understood; allowed: "
                     + ("'1/cm per mg/mL', '1/cm per g/L', '1/m per kg/m3', 'm2/kg'" if table is _MUA_UNITS
-                       else "'L/(g cm)', 'mL/(mg cm)', 'm2/kg'"))
+                       else "'L/(g cm)', 'mL/(mg cm)', 'm2/kg', or molar '1/(M cm)', 'L/(mol cm)', 'm2/mol'"))
             factor = table[uk] * (1.0 if table is _MUA_UNITS else math.log(10.0))
             if val_col is not None:
                 raise FerroKitInputError(f"{p.name}: two absorption columns; keep one")
