@@ -88,3 +88,31 @@ def test_evaluate_json_with_own_data_only(runner, tmp_path):
     assert {(s["split"], s["feature_set"]) for s in d["scores"]} == {
         ("grouped", "baseline"), ("random", "baseline"), ("grouped", "hybrid"), ("random", "hybrid")}
     assert d["ferrokit_version"]
+
+
+def _own_r2(tmp_path):
+    lines = ["doi,composition,core_size (nm),ms (emu/g),field_strength (T),r2 (mM-1 s-1)"]
+    for k in range(30):
+        lines.append(f"lab{k % 6},Fe3O4,{6 + k},{50 + k % 7},1.5,{20 + 5 * k}")
+    f = tmp_path / "own.csv"
+    f.write_text("\n".join(lines) + "\n")
+    return f
+
+
+def test_train_gp_and_evaluate_with_gp(runner, tmp_path):
+    f = _own_r2(tmp_path)
+    out = tmp_path / "gp.pkl"
+    res = runner.invoke(app, ["train", "--target", "r2", "--data", str(f), "--no-literature", "--model", "gp",
+                              "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["model"] == "gp" and d["feature_set"] == "hybrid" and d["provenance"]["gp"]["physics_feature"]
+    assert out.exists()
+    res = runner.invoke(app, ["evaluate", "--target", "r2", "--data", str(f), "--no-literature", "--repeats", "1",
+                              "--n-estimators", "10", "--folds", "3", "--gp", "--max-depth", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    kinds = {(s["model"], s["feature_set"], s["split"]) for s in json.loads(res.stdout)["scores"]}
+    assert ("gp", "hybrid", "grouped") in kinds and ("gb", "baseline", "grouped") in kinds
+    res = runner.invoke(app, ["train", "--target", "r2", "--data", str(f), "--no-literature", "--model", "svm",
+                              "--out", str(out)])
+    assert_one_line_error(res, 2, "--model")

@@ -13,6 +13,8 @@ from ferrokit.design.inverse import (
     nondominated_ranks,
     optimize,
     pareto_mask,
+    rank_candidates,
+    ranking_objective,
 )
 from ferrokit.design.viability import train_viability_model
 
@@ -87,7 +89,10 @@ def test_every_candidate_respects_the_constraints(small_result):
     f = np.flatnonzero(res.feasible)
     obj = np.column_stack([res.slp[f], res.r2[f]])
     assert set(res.front.tolist()) == set(f[pareto_mask(obj)].tolist())
-    assert [c["pareto_rank"] for c in res.candidates] == sorted(c["pareto_rank"] for c in res.candidates)
+    # default robust ranking: candidates come in order of Pareto rank of their ranking objective (10 % quantile)
+    robj = [[c["ranking_objective"]["log10_slp"], c["ranking_objective"]["log10_r2"]] for c in res.candidates]
+    assert nondominated_ranks(robj).tolist() == sorted(nondominated_ranks(robj).tolist())
+    assert res.settings["ranking"].endswith("on the robust objective (10 % quantile of the draws)")
     assert sum(res.violations.values()) >= len(res.x) - res.feasible.sum()
 
 
@@ -122,3 +127,34 @@ def test_no_feasible_design_is_an_input_error(viability):
 def test_bad_config(viability, data, fragment):
     with pytest.raises(FerroKitInputError, match=fragment):
         optimize(validate_model(OptimizeConfig, data), viability_model=viability)
+
+
+def test_robust_ranking_prefers_the_certain_candidate():
+    # A: nominal (100, 100) but its draws spread over 1 … 1000; B: nominal (80, 80), draws 70 … 90.
+    # Nominal: A dominates B. Robust (10 % quantile of log10): A's is near log10(1) … log10(100), B's ≈ log10(72)
+    # → B first. Expected log10: A (0 + 2 + 3)/3 = 1.67 < B ≈ log10(80) = 1.90 → B first as well.
+    nominal = [[100.0, 100.0], [80.0, 80.0]]
+    samples = np.array([[[1.0, 70.0], [1.0, 70.0]], [[100.0, 80.0], [100.0, 80.0]],
+                        [[1000.0, 90.0], [1000.0, 90.0]]])  # (draws, objectives, candidates)
+    assert rank_candidates(ranking_objective(nominal, samples, "nominal")).tolist() == [0, 1]
+    assert rank_candidates(ranking_objective(nominal, samples, "robust", 0.1)).tolist() == [1, 0]
+    assert rank_candidates(ranking_objective(nominal, samples, "expected")).tolist() == [1, 0]
+    # the 10 % quantile of A's three draws, by hand: log10 values 0, 2, 3; linear interpolation at 0.2 → 0.4
+    assert ranking_objective(nominal, samples, "robust", 0.1)[0, 0] == pytest.approx(0.4)
+    with pytest.raises(FerroKitInputError, match="shape"):
+        ranking_objective(nominal, samples[:, :, :1])
+
+
+def test_robust_ranking_is_not_dominated_by_the_nominal_choice(viability, small_result):
+    nominal = optimize(validate_model(OptimizeConfig, SMALL | {"search": SMALL["search"] | {"objective": "nominal"}}),
+                       viability_model=viability)
+    assert [c["pareto_rank"] for c in nominal.candidates] == sorted(c["pareto_rank"] for c in nominal.candidates)
+    # on the same robust yardstick (10 % quantile of log10 over the same draws: same seed → same points and
+    # draws), the robust top candidate is not dominated by any candidate the nominal ranking chose (it is on
+    # the robust front of a screen that contains all of them)
+    top = small_result.candidates[0]["robust_log10"]
+    best = np.array([top["slp"], top["r2"]])
+    others = np.array([[c["robust_log10"]["slp"], c["robust_log10"]["r2"]] for c in nominal.candidates])
+    assert not np.any(np.all(others >= best, axis=1) & np.any(others > best, axis=1))
+    # and the robust choice's mean 10 % quantile of log10 SLP is at least the nominal choice's
+    assert np.mean([c["robust_log10"]["slp"] for c in small_result.candidates]) >= others[:, 0].mean() - 1e-12

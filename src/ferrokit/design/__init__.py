@@ -1,5 +1,6 @@
 """ferrokit.design: literature datasets (DiMag SAR/r1/r2, DiTox), descriptors with physics features computed by
-FerroKit, gradient-boosting models with conformal intervals, and cross-validation grouped by paper (DOI).
+FerroKit, gradient-boosting models with conformal intervals (depth tuned by nested grouped CV), a Gaussian
+process with a physics prior mean, and cross-validation grouped by paper (DOI).
 
 Global sensitivity analysis (Sobol, Morris, PAWN/delta via SALib) of the physics model and of the surrogate, and
 constrained multi-objective inverse design with a DiTox viability screen and an active-learning batch are in
@@ -20,7 +21,9 @@ from ferrokit.design.datasets import (
     read_design_csv,
 )
 from ferrokit.design.features import FEATURE_SETS, PHYSICS_ASSUMPTIONS, FeatureMatrix, compute_features
+from ferrokit.design.gp import GPResidualModel, TunedBoosting
 from ferrokit.design.models import (
+    MODELS,
     CVScore,
     Evaluation,
     Prediction,
@@ -36,6 +39,7 @@ from ferrokit.design.models import (
 
 __all__ = [
     "FEATURE_SETS",
+    "MODELS",
     "NUMERIC_COLUMNS",
     "PHYSICS_ASSUMPTIONS",
     "TARGETS",
@@ -44,9 +48,11 @@ __all__ = [
     "DiToxTable",
     "Evaluation",
     "FeatureMatrix",
+    "GPResidualModel",
     "Prediction",
     "RejectedRow",
     "TrainedModel",
+    "TunedBoosting",
     "compute_features",
     "conformal_quantile",
     "cross_validate",

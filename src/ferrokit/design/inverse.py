@@ -18,7 +18,13 @@ for every candidate): Néel attempt time τ0 log-uniform in [1e-10, 1e-8] s, dea
 and r2 are reported for the ranked candidates.
 
 Ranking: Pareto rank (non-dominated sorting), then crowding distance (Deb et al., IEEE Trans Evol Comput 2002
-6:182, doi:10.1109/4235.996017 [seen-secondary]), both on (log10 SLP, log10 r2).
+6:182, doi:10.1109/4235.996017 [seen-secondary]), both on (log10 SLP, log10 r2) of the ranking objective.
+``search.objective = "robust"`` (default) ranks on the ``search.robust_quantile`` (default 10 %) quantile of
+each candidate's uncertainty draws; ``"expected"`` on the mean of log10 over the draws; ``"nominal"`` on the
+nominal parameter values. Ranking the nominal values picks points whose nominal value is optimistic (the
+winner's curse: the chosen front sits at or above the upper quantiles of its own draws); the robust objective
+is evaluated for the ``search.n_screen`` best feasible points by nominal rank (a screen; the draws are the
+costly part), and the candidates are re-ranked on it.
 
 Next batch (active learning, optimistic hypervolume improvement): for each ranked candidate the optimistic
 outcome u(x) = (95 % SLP, 95 % r2) in log10; the acquisition is the exact 2-D hypervolume improvement of u(x)
@@ -33,7 +39,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -45,7 +51,8 @@ from ferrokit._shared.units import parse_quantity
 from ferrokit._shared.validation import FerroKitInputError, check_array
 
 __all__ = ["VARIABLES", "Constraints", "DesignSpace", "OptimizationResult", "OptimizeConfig", "SearchSettings",
-           "crowding_distance", "hypervolume_2d", "nondominated_ranks", "optimize", "pareto_mask"]
+           "crowding_distance", "hypervolume_2d", "nondominated_ranks", "optimize", "pareto_mask",
+           "rank_candidates", "ranking_objective"]
 
 #: Design variables: name → (dimension, SI unit).
 VARIABLES: dict[str, tuple[str, str]] = {"zn_fraction": ("dimensionless", "1"), "core_size": ("length", "m"),
@@ -130,6 +137,58 @@ def hypervolume_2d(points, reference) -> float:
             area += (x - ref[0]) * (y - y_prev)
             y_prev = y
     return float(area)
+
+
+def ranking_objective(nominal, samples, objective: str = "robust", quantile: float = 0.1) -> np.ndarray:
+    """Objectives (n × m, log10, maximised) a candidate is ranked on.
+
+    Parameters
+    ----------
+    nominal : array (n, m)
+        Objective values at the nominal model parameters (linear, > 0).
+    samples : array (n_draws, m, n)
+        The same objectives under the uncertainty draws (NaN: a draw the model could not evaluate).
+    objective : {"robust", "expected", "nominal"}
+        ``robust``: the ``quantile`` quantile of log10 over the draws; ``expected``: the mean of log10;
+        ``nominal``: log10 of ``nominal``.
+
+    >>> s = np.array([[[10.0]], [[1000.0]]])  # two draws, one objective, one candidate
+    >>> ranking_objective([[500.0]], s, "expected").tolist()
+    [[2.0]]
+    """
+    nom = np.log10(check_array("nominal", nominal, ndim=2))
+    if objective == "nominal":
+        return nom
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ls = np.log10(np.asarray(samples, dtype=float))
+    if ls.ndim != 3 or ls.shape[1:] != nom.shape[::-1]:
+        raise FerroKitInputError(f"samples must have shape (n_draws, {nom.shape[1]}, {nom.shape[0]}), "
+                                 f"got {ls.shape}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns → NaN (ranked last below)
+        if objective == "expected":
+            out = np.nanmean(ls, axis=0).T
+        elif objective == "robust":
+            out = np.nanquantile(ls, quantile, axis=0).T
+        else:
+            raise FerroKitInputError(f"objective must be robust, expected or nominal; got {objective!r}")
+    return np.where(np.isfinite(out), out, -np.inf)
+
+
+def rank_candidates(objectives) -> np.ndarray:
+    """Order (best first) by Pareto rank, then by crowding distance (larger first), all columns maximised.
+
+    >>> rank_candidates([[1, 1], [2, 2], [0, 3]]).tolist()
+    [1, 2, 0]
+    """
+    obj = check_array("objectives", objectives, ndim=2, finite=False)
+    obj = np.where(np.isfinite(obj), obj, -1e300)
+    ranks = nondominated_ranks(obj)
+    crowd = np.zeros(len(obj))
+    for k in np.unique(ranks):
+        m = ranks == k
+        crowd[m] = crowding_distance(obj[m])
+    return np.lexsort((-crowd, ranks))
 
 
 # ------------------------------------------------------------------------------------------------ config
@@ -218,6 +277,9 @@ class SearchSettings(FrozenModel):
     top: int = Field(default=10, ge=1, le=500)
     batch_size: int = Field(default=4, ge=1, le=100)
     min_distance: float = Field(default=0.15, ge=0.0, le=2.0)
+    objective: Literal["robust", "expected", "nominal"] = "robust"
+    robust_quantile: float = Field(default=0.1, gt=0.0, lt=0.5)
+    n_screen: int = Field(default=60, ge=1, le=5000)
 
 
 class OptimizeConfig(FrozenModel):
@@ -399,32 +461,42 @@ def optimize(config: OptimizeConfig | None = None, *, viability_model=None, rng:
         raise FerroKitInputError(f"no feasible design among {len(x)} evaluated; constraint violations: {violations}"
                                  " — relax the constraints or widen the design space")
     idx = np.flatnonzero(feasible)
-    obj = np.log10(np.column_stack([res["slp"][idx], res["r2"][idx]]))
-    ranks = nondominated_ranks(obj)
-    crowd = np.zeros(len(idx))
-    for k in np.unique(ranks):
-        m = ranks == k
-        crowd[m] = crowding_distance(obj[m])
-    order = np.lexsort((-crowd, ranks))
+    nominal = np.column_stack([res["slp"][idx], res["r2"][idx]])
+    ranks = nondominated_ranks(np.log10(nominal))
+    order = rank_candidates(np.log10(nominal))
     front = idx[ranks == 0]
-    chosen = idx[order[:max(s.top, s.batch_size * 3)]]
+    need = max(s.top, s.batch_size * 3)
+    screen = order[:need if s.objective == "nominal" else max(need, s.n_screen)]
     # uncertainty from the physics parameters (common random numbers for every candidate)
     draws = [{"tau0": 10 ** r.uniform(-10, -8), "dead_layer": r.uniform(0.2e-9, 1.0e-9),
               "surface_anisotropy": r.uniform(1e-5, 6e-5), "dsigma": r.uniform(-0.05, 0.05)} for _ in range(s.n_draws)]
-    samples = np.array([[_evaluate(x[chosen], cfg.space, draw=d)[k] for k in ("slp", "r2")] for d in draws])
-    q05 = np.nanquantile(samples, 0.05, axis=0)
-    q50 = np.nanquantile(samples, 0.5, axis=0)
-    q95 = np.nanquantile(samples, 0.95, axis=0)
+    samples = np.array([[_evaluate(x[idx[screen]], cfg.space, draw=d)[k] for k in ("slp", "r2")] for d in draws])
+    robj = ranking_objective(nominal[screen], samples, s.objective, s.robust_quantile)
+    rq = ranking_objective(nominal[screen], samples, "robust", s.robust_quantile)  # reported for every objective
+    pick = rank_candidates(robj)[:need]
+    chosen = idx[screen[pick]]
+    samples = samples[:, :, pick]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q05 = np.nanquantile(samples, 0.05, axis=0)
+        q50 = np.nanquantile(samples, 0.5, axis=0)
+        q95 = np.nanquantile(samples, 0.95, axis=0)
     rank_of = dict(zip(idx.tolist(), ranks.tolist(), strict=True))
     rows = []
     for j, i in enumerate(chosen):
         row = _row(int(i), res, names, x) | {"pareto_rank": int(rank_of[int(i)])}
         row["uncertainty"] = {"slp_q05": float(q05[0, j]), "slp_q50": float(q50[0, j]), "slp_q95": float(q95[0, j]),
                               "r2_q05": float(q05[1, j]), "r2_q50": float(q50[1, j]), "r2_q95": float(q95[1, j])}
+        row["ranking_objective"] = {"log10_slp": float(robj[pick[j], 0]), "log10_r2": float(robj[pick[j], 1])}
+        row["robust_log10"] = {"quantile": s.robust_quantile, "slp": float(rq[pick[j], 0]),
+                               "r2": float(rq[pick[j], 1])}
         rows.append(row)
     batch = _select_batch(rows, chosen, x, lo, span, s.batch_size, s.min_distance)
     settings = {"config": cfg.model_dump(mode="json"), "constraints_si": con, "box_si": box, "seed": cfg.seed,
-                "objectives": ["slp (maximise)", "r2 (maximise)"], "ranking": "Pareto rank, then crowding distance",
+                "objectives": ["slp (maximise)", "r2 (maximise)"],
+                "ranking": f"Pareto rank, then crowding distance, on the {s.objective} objective"
+                           + (f" ({100 * s.robust_quantile:g} % quantile of the draws)" if s.objective == "robust"
+                              else ""),
                 "acquisition": "greedy optimistic (95 %) hypervolume improvement over the median front, "
                                f"min design-space distance {s.min_distance}"}
     return OptimizationResult(x, names, res["slp"], res["r2"], res["hydrodynamic_size"], res["viability"], feasible,

@@ -1,4 +1,5 @@
-"""Design models: gradient boosting on log10(target) with split-conformal intervals on paper-grouped folds,
+"""Design models: gradient boosting on log10(target) (depth tuned by nested grouped CV) with split-conformal
+intervals on paper-grouped folds, a Gaussian process on the physics residual (:mod:`ferrokit.design.gp`),
 cross-validation grouped by paper (DOI), and model files with version and provenance.
 
 Why grouped: rows of one paper share a lab, a synthesis route, a calorimeter or relaxometer and a reporting
@@ -29,26 +30,29 @@ from ferrokit._shared.rng import RngLike, as_rng
 from ferrokit._shared.validation import FerroKitInputError, check_choice, check_range
 from ferrokit.design.datasets import DesignTable
 from ferrokit.design.features import FEATURE_SETS, PHYSICS_ASSUMPTIONS, compute_features
+from ferrokit.design.gp import GPResidualModel, TunedBoosting, norm_z
 from ferrokit.io.atomic import write_bytes_atomic
 
-__all__ = ["CVScore", "Evaluation", "Prediction", "TrainedModel", "conformal_quantile", "cross_validate",
+__all__ = ["MODELS", "CVScore", "Evaluation", "Prediction", "TrainedModel", "conformal_quantile", "cross_validate",
            "evaluate", "grouped_folds", "load_model", "save_model", "train_model"]
 
 _MISSING = -1e3  # missing feature → a value below every real feature (trees split it off)
 _FORMAT = "ferrokit-design-model/1"
 
 
-def _estimator(n_estimators: int, seed: int):
-    try:
-        from sklearn.ensemble import GradientBoostingRegressor
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise FerroKitInputError("ferrokit design needs scikit-learn: pip install 'ferrokit[design]'") from None
-    return GradientBoostingRegressor(n_estimators=n_estimators, max_depth=3, learning_rate=0.05, subsample=0.8,
-                                     min_samples_leaf=5, random_state=seed)
+#: Model kinds: gradient boosting (depth tuned by nested grouped CV) or a GP on the physics residual.
+MODELS: tuple[str, ...] = ("gb", "gp")
 
 
-def _prepare(x: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(x), x, _MISSING)
+def _estimator(model: str, n_estimators: int, seed: int, max_depth: int | None, names, target: str):
+    if model == "gp":
+        return GPResidualModel(names, target, seed)
+    return TunedBoosting(n_estimators, seed, max_depth)
+
+
+def _prepare(x: np.ndarray, model: str = "gb") -> np.ndarray:
+    # trees: missing → a sentinel below every value; the GP imputes training medians itself
+    return x if model == "gp" else np.where(np.isfinite(x), x, _MISSING)
 
 
 def grouped_folds(groups, n_splits: int, rng: RngLike = None) -> np.ndarray:
@@ -98,12 +102,30 @@ def _r2(y: np.ndarray, pred: np.ndarray) -> float:
     return 1.0 - float(np.sum((y - pred) ** 2)) / ss if ss > 0 else float("nan")
 
 
-def _oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, n_estimators: int, seed: int) -> np.ndarray:
+def _oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, n_estimators: int, seed: int, *, model: str = "gb",
+         max_depth: int | None = None, names=(), target: str = "sar", groups=None
+         ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Out-of-fold predictions (log10) and, for the GP, the predictive standard deviation of each row."""
     pred = np.empty_like(y)
+    sd = np.empty_like(y) if model == "gp" else None
+    g = None if groups is None else np.asarray(groups)
     for k in np.unique(folds):
         test = folds == k
-        pred[test] = _estimator(n_estimators, seed).fit(x[~test], y[~test]).predict(x[test])
-    return pred
+        est = _estimator(model, n_estimators, seed, max_depth, names, target).fit(
+            x[~test], y[~test], None if g is None else g[~test])
+        if model == "gp":
+            pred[test], sd[test] = est.predict(x[test], return_std=True)
+        else:
+            pred[test] = est.predict(x[test])
+    return pred, sd
+
+
+def _cross_conformal_inside(score: np.ndarray, folds: np.ndarray, alpha: float) -> np.ndarray:
+    """Row k inside its interval when its score ≤ the conformal quantile of the other folds' scores."""
+    inside = np.zeros(len(score), dtype=bool)
+    for k in np.unique(folds):
+        inside[folds == k] = score[folds == k] <= conformal_quantile(score[folds != k], alpha)
+    return inside
 
 
 @dataclass(frozen=True)
@@ -114,6 +136,8 @@ class CVScore:
     feature_set: str
     r2_log: tuple[float, ...]
     coverage: tuple[float, ...] = ()
+    model: str = "gb"
+    coverage_gp_raw: tuple[float, ...] = ()
 
     @property
     def mean(self) -> float:
@@ -124,31 +148,42 @@ class CVScore:
         return float(np.std(self.r2_log, ddof=1)) if len(self.r2_log) > 1 else 0.0
 
     def to_dict(self) -> dict:
-        out = {"split": self.split, "feature_set": self.feature_set, "r2_log_mean": self.mean,
+        out = {"split": self.split, "feature_set": self.feature_set, "model": self.model, "r2_log_mean": self.mean,
                "r2_log_std": self.std, "r2_log_per_repeat": list(self.r2_log)}
         if self.coverage:
             out["interval_coverage_mean"] = float(np.mean(self.coverage))
+        if self.coverage_gp_raw:  # the GP's own Gaussian interval, before conformal scaling
+            out["gp_raw_interval_coverage_mean"] = float(np.mean(self.coverage_gp_raw))
         return out
 
 
 def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: str = "grouped", n_splits: int = 5,
                    repeats: int = 5, alpha: float = 0.1, n_estimators: int = 150, rng: RngLike = 0,
-                   features: np.ndarray | None = None) -> CVScore:
+                   features: np.ndarray | None = None, model: str = "gb", max_depth: int | None = None) -> CVScore:
     """Repeated K-fold R² of log10(target), folds grouped by paper (``split="grouped"``) or random rows.
 
-    For grouped splits the coverage of 1−α cross-conformal intervals is also estimated: the quantile for
-    fold k is taken from the out-of-fold residuals of the other folds.
+    For grouped splits the coverage of the 1−α intervals is also estimated: for ``model="gb"`` cross-conformal
+    (the quantile for fold k from the out-of-fold residuals of the other folds), for ``model="gp"`` normalised
+    cross-conformal (the same with |residual|/σ_GP), plus the coverage of the GP's own Gaussian interval
+    (``coverage_gp_raw``). ``max_depth=None`` tunes the tree depth inside each training fold (nested,
+    inner folds grouped by paper); ``model="gp"`` needs the hybrid features (its prior mean is physics).
     """
     check_choice("split", split, ("grouped", "random"))
     check_choice("feature_set", feature_set, FEATURE_SETS)
+    check_choice("model", model, MODELS)
     if repeats < 1:
         raise FerroKitInputError(f"repeats must be ≥ 1, got {repeats}")
-    x = _prepare(compute_features(table, feature_set).values if features is None else features)
+    names: tuple[str, ...] = ()
+    if features is None or model == "gp":
+        fm = compute_features(table, "hybrid" if model == "gp" else feature_set)
+        names = fm.names
+        features = fm.values if features is None or features.shape[1] != len(names) else features
+    x = _prepare(features, model)
     y = np.log10(table.y)
     if not np.all(np.isfinite(y)):
         raise FerroKitInputError("every row needs a finite target > 0 for cross-validation")
     r = as_rng(rng)
-    scores, coverage = [], []
+    scores, coverage, raw_gp = [], [], []
     for _ in range(repeats):
         seed = int(r.integers(2**31 - 1))
         if split == "grouped":
@@ -157,16 +192,17 @@ def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: st
             if len(y) < n_splits:
                 raise FerroKitInputError(f"random CV needs at least {n_splits} rows")
             folds = np.random.default_rng(seed).permutation(len(y)) % n_splits
-        pred = _oof(x, y, folds, n_estimators, seed)
+        pred, sd = _oof(x, y, folds, n_estimators, seed, model=model, max_depth=max_depth, names=names,
+                        target=table.target, groups=table.groups)
         scores.append(_r2(y, pred))
         if split == "grouped":
             res = np.abs(y - pred)
-            inside = np.zeros(len(y), dtype=bool)
-            for k in np.unique(folds):
-                q = conformal_quantile(res[folds != k], alpha)
-                inside[folds == k] = res[folds == k] <= q
-            coverage.append(float(inside.mean()))
-    return CVScore(split, feature_set, tuple(scores), tuple(coverage))
+            # boosting: cross-conformal on |r|; GP: normalised cross-conformal on |r|/σ (interval ∝ the GP's σ)
+            coverage.append(float(_cross_conformal_inside(res if sd is None else res / sd, folds, alpha).mean()))
+            if sd is not None:
+                raw_gp.append(float(np.mean(res <= norm_z(alpha) * sd)))
+    return CVScore(split, "hybrid" if model == "gp" else feature_set, tuple(scores), tuple(coverage), model,
+                   tuple(raw_gp))
 
 
 @dataclass(frozen=True)
@@ -181,11 +217,11 @@ class Evaluation:
     repeats: int
     alpha: float
 
-    def score(self, feature_set: str, split: str = "grouped") -> CVScore:
+    def score(self, feature_set: str, split: str = "grouped", model: str = "gb") -> CVScore:
         for s in self.scores:
-            if s.feature_set == feature_set and s.split == split:
+            if s.feature_set == feature_set and s.split == split and s.model == model:
                 return s
-        raise KeyError((feature_set, split))
+        raise KeyError((feature_set, split, model))
 
     def to_dict(self) -> dict:
         return {"target": self.target, "target_transform": "log10", "n_rows": self.n_rows,
@@ -195,17 +231,26 @@ class Evaluation:
 
 
 def evaluate(table: DesignTable, *, repeats: int = 5, n_splits: int = 5, alpha: float = 0.1,
-             n_estimators: int = 150, random_repeats: int = 1, rng: RngLike = 0) -> Evaluation:
-    """Grouped CV (``repeats`` times) of baseline and hybrid models, and random-split CV for contrast."""
-    r = as_rng(rng)
+             n_estimators: int = 150, random_repeats: int = 1, rng: RngLike = 0, max_depth: int | None = None,
+             gp: bool = False) -> Evaluation:
+    """Grouped CV (``repeats`` times) of baseline and hybrid models, and random-split CV for contrast.
+
+    Every model sees the same folds in a repeat (the seeds are drawn once from ``rng``); ``gp=True`` adds
+    the GP with the physics prior mean (grouped only; slower: one GP fit per fold).
+    """
+    seed = int(as_rng(rng).integers(2**31 - 1))
     scores = []
     for fs in FEATURE_SETS:
         x = compute_features(table, fs).values
         scores.append(cross_validate(table, feature_set=fs, split="grouped", n_splits=n_splits, repeats=repeats,
-                                     alpha=alpha, n_estimators=n_estimators, rng=r, features=x))
+                                     alpha=alpha, n_estimators=n_estimators, rng=seed, features=x,
+                                     max_depth=max_depth))
         scores.append(cross_validate(table, feature_set=fs, split="random", n_splits=n_splits,
-                                     repeats=random_repeats, alpha=alpha, n_estimators=n_estimators, rng=r,
-                                     features=x))
+                                     repeats=random_repeats, alpha=alpha, n_estimators=n_estimators, rng=seed + 1,
+                                     features=x, max_depth=max_depth))
+    if gp:
+        scores.append(cross_validate(table, feature_set="hybrid", split="grouped", n_splits=n_splits,
+                                     repeats=repeats, alpha=alpha, rng=seed, model="gp"))
     return Evaluation(table.target, len(table), len(set(table.text["doi"])), tuple(scores), n_splits, repeats,
                       alpha)
 
@@ -220,10 +265,12 @@ class Prediction:
     high: np.ndarray
     alpha: float
     lines: tuple[int, ...]
+    interval: str = "conformal"
 
     def to_dict(self) -> dict:
         unit = "W/kg" if self.target == "sar" else "s-1 per mol/m3 (= mM-1 s-1)"
-        return {"target": self.target, "unit": unit, "interval": f"{100 * (1 - self.alpha):g} % conformal",
+        kind = "GP σ, normalised conformal" if self.interval == "gp" else "conformal"
+        return {"target": self.target, "unit": unit, "interval": f"{100 * (1 - self.alpha):g} % {kind}",
                 "rows": [{"line": ln, "value": float(v), "low": float(lo), "high": float(hi)}
                          for ln, v, lo, hi in zip(self.lines, self.value, self.low, self.high, strict=True)]}
 
@@ -239,6 +286,7 @@ class TrainedModel:
     q_log10: float
     alpha: float
     provenance: dict = field(default_factory=dict)
+    model: str = "gb"
 
     def predict(self, table: DesignTable) -> Prediction:
         """Predict every row of ``table`` (input order) with its 1−α interval."""
@@ -247,12 +295,17 @@ class TrainedModel:
         fm = compute_features(table, self.feature_set)
         if fm.names != self.feature_names:
             raise FerroKitInputError("feature layout differs from the trained model's; retrain the model")
-        mu = self.estimator.predict(_prepare(fm.values))
+        x = _prepare(fm.values, self.model)
+        if self.model == "gp":
+            mu, lo, hi = self.estimator.interval(x, self.alpha, conformal=True)
+            return Prediction(self.target, 10**mu, 10**lo, 10**hi, self.alpha, table.lines, "gp")
+        mu = self.estimator.predict(x)
         return Prediction(self.target, 10**mu, 10 ** (mu - self.q_log10), 10 ** (mu + self.q_log10), self.alpha,
                           table.lines)
 
     def to_dict(self) -> dict:
-        return {"target": self.target, "feature_set": self.feature_set, "features": list(self.feature_names),
+        return {"target": self.target, "model": self.model, "feature_set": self.feature_set,
+                "features": list(self.feature_names),
                 "q_log10": self.q_log10, "alpha": self.alpha, "provenance": self.provenance}
 
 
@@ -266,8 +319,13 @@ def _table_hash(table: DesignTable) -> str:
 
 
 def train_model(table: DesignTable, *, feature_set: str = "hybrid", alpha: float = 0.1, n_splits: int = 5,
-                n_estimators: int = 150, rng: RngLike = 0) -> TrainedModel:
+                n_estimators: int = 150, rng: RngLike = 0, model: str = "gb",
+                max_depth: int | None = None) -> TrainedModel:
     """Fit the model on all rows; conformal half-width from out-of-fold residuals on paper-grouped folds.
+
+    ``model="gb"``: gradient boosting, depth ``max_depth`` or (None) tuned by grouped CV on the training rows;
+    ``model="gp"``: a GP on the residual from the calibrated physics prediction (hybrid features), whose own
+    predictive intervals are used (``q_log10`` still reports the conformal half-width for comparison).
 
     Examples
     --------
@@ -277,24 +335,37 @@ def train_model(table: DesignTable, *, feature_set: str = "hybrid", alpha: float
     (True, True)
     """
     check_choice("feature_set", feature_set, FEATURE_SETS)
+    check_choice("model", model, MODELS)
     check_range("alpha", alpha, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     if len(table) < 10:
         raise FerroKitInputError(f"training needs at least 10 valid rows, got {len(table)}")
+    if model == "gp":
+        feature_set = "hybrid"
     fm = compute_features(table, feature_set)
-    x, y = _prepare(fm.values), np.log10(table.y)
+    x, y = _prepare(fm.values, model), np.log10(table.y)
     if not np.all(np.isfinite(y)):
         raise FerroKitInputError("every training row needs a finite target > 0")
     seed = int(as_rng(rng).integers(2**31 - 1))
     folds = grouped_folds(table.groups, n_splits, seed)
-    pred = _oof(x, y, folds, n_estimators, seed)
+    pred, sd = _oof(x, y, folds, n_estimators, seed, model=model, max_depth=max_depth, names=fm.names,
+                    target=table.target, groups=table.groups)
     q = conformal_quantile(y - pred, alpha)
-    est = _estimator(n_estimators, seed).fit(x, y)
+    est = _estimator(model, n_estimators, seed, max_depth, fm.names, table.target).fit(x, y, table.groups)
     prov = {"ferrokit_version": __version__, "format": _FORMAT, "created": datetime.now(UTC).isoformat(),
             "n_rows": len(table), "n_groups": len(set(table.text["doi"])), "sources": sorted(set(table.sources)),
             "data_sha256": _table_hash(table), "n_rejected": len(table.rejected), "seed": seed,
             "n_estimators": n_estimators, "n_splits": n_splits, "grouped_oof_r2_log": _r2(y, pred),
-            "physics_assumptions": dict(PHYSICS_ASSUMPTIONS), "notes": list(fm.notes)}
-    return TrainedModel(table.target, feature_set, fm.names, est, q, alpha, prov)
+            "physics_assumptions": dict(PHYSICS_ASSUMPTIONS), "notes": list(fm.notes), "model": model}
+    if model == "gp":
+        # normalised split-conformal scale of the GP's σ from grouped out-of-fold residuals (Lei et al. 2018,
+        # J Am Stat Assoc 113:1094, doi:10.1080/01621459.2017.1307116 [unverified, cited from memory])
+        est.interval_scale_ = conformal_quantile(np.abs(y - pred) / sd, alpha)
+        prov["gp"] = est.calibration | {"interval_scale": est.interval_scale_,
+                                         "gaussian_z": norm_z(alpha)}
+    else:
+        prov["max_depth"] = est.depth_
+        prov["inner_cv_mse"] = {str(k): v for k, v in est.inner_mse_.items()}
+    return TrainedModel(table.target, feature_set, fm.names, est, q, alpha, prov, model)
 
 
 def save_model(model: TrainedModel, path: str | Path) -> Path:

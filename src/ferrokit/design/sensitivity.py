@@ -615,6 +615,7 @@ class SurrogateSettings(FrozenModel):
     target: Literal["sar", "r1", "r2"] = "r2"
     feature_set: Literal["baseline", "hybrid"] = "baseline"
     n_estimators: int = Field(default=100, ge=10, le=2000)
+    max_depth: int | None = Field(default=3, ge=1, le=3, description="tree depth; null: tuned by grouped CV")
 
 
 class SensitivityConfig(FrozenModel):
@@ -642,7 +643,7 @@ def run_sensitivity(config: SensitivityConfig) -> SensitivityReport:
 
     table = load_dimag(config.surrogate.target)
     model = train_model(table, feature_set=config.surrogate.feature_set, n_estimators=config.surrogate.n_estimators,
-                        rng=config.seed)
+                        rng=config.seed, max_depth=config.surrogate.max_depth)
     rep = surrogate_sensitivity(model, table, methods=config.methods, n_sobol=config.n_sobol,
                                 n_morris=config.n_morris, conf_level=config.conf_level, rng=config.seed)
     settings = dict(rep.settings) | {"grouped_oof_r2_log": model.provenance["grouped_oof_r2_log"]}

@@ -12,9 +12,12 @@ the score is the R² of out-of-fold predictions with folds grouped by system, ag
 baseline. It is low (see :attr:`ViabilityModel.cv`): the constraint is a coarse screen, not a toxicity
 prediction.
 
-Caveats (stated, not fixed): DiTox ``Concentration (g/L)`` spans 1.6e-16–0.1 for Fe3O4 [units as labelled
-in DiTox, unverified: the smallest values look like mol/L or a conversion error], so the dose of a design
-candidate must be given on the same scale; ``Diameter (nm)`` of DiTox mixes core and hydrodynamic sizes
+Caveats (stated, not fixed): DiTox ``Concentration (g/L)`` spans 1.6e-16–0.1 for Fe3O4 and mixes two
+conventions (checked in the data; the papers cannot be matched, DiTox has no DOI): 5 uncoated systems use
+round mass-dose series 1e-6–0.1 (g/L as labelled, plausible), while the coated systems' values scale as d⁻³
+across systems at the same dose step (lowest dose × d³ = 2.19e-4 nm³-units for both the 145.8 nm PEI and the
+361.4 nm PEG-PEI system): a particle-number (molar) concentration. The dose of a design candidate therefore
+has no single physical meaning (docs/design.md); ``Diameter (nm)`` of DiTox mixes core and hydrodynamic sizes
 [unverified]; inverse design passes the candidate's hydrodynamic diameter.
 
 DiTox: ai-chem/DiTox_v1, Apache-2.0 (``ferrokit/design/_data/ditox``).
