@@ -156,15 +156,26 @@ def test_grid_is_float32_and_the_projection_removes_the_smoothing_bias():
 
 
 def test_tiled_far_field_equals_the_plain_grid(small_model):
-    # the walker reads the tiled copy: same nodes and arithmetic as the (m, m, m) grid the reference reads, so
-    # bitwise equal, including points on the periodic seam (upper tile faces are the wrapped nodes)
+    # the walker reads the flattened tiled copy with x·(1/h) where the reference reads the (m, m, m) grid with
+    # x/h: the same nodes and interpolation, so equal to round-off (x·(1/h) and x/h differ by ≲ 1 ulp, which moves
+    # the value by ≲ 1e-15 of the grid's scale; a wrong node would be an O(1) error), including points on the
+    # periodic seam (the upper tile faces are the wrapped nodes; x/h rounding up to m is clamped to cell m − 1)
     m = small_model
     box = m.packing.box
-    pts = np.vstack([np.random.default_rng(8).uniform(0, box, size=(500, 3)), [[box * (1 - 1e-12)] * 3, [0.0] * 3]])
-    plain = [K.far_field(m.grid, m.grid_spacing, *q) for q in pts]
-    tiled = [K.far_field_tiled(m.grid_tiles, m.grid_spacing, *q) for q in pts]
-    assert plain == tiled
-    assert m.grid.shape[0] % K.TILE == 0 and m.grid_tiles.shape[0] * K.TILE == m.grid.shape[0]
+    seam = [[np.nextafter(box, 0.0)] * 3, [0.0] * 3, [box * (1 - 1e-12)] * 3]
+    pts = np.vstack([np.random.default_rng(8).uniform(0, box, size=(500, 3)), seam])
+    nt = m.grid_tiles.shape[0]
+    tflat = m.grid_tiles.ravel()
+    plain = np.array([K.far_field(m.grid, m.grid_spacing, *q) for q in pts])
+    flat = np.array([K.far_field_flat(tflat, nt, 1.0 / m.grid_spacing, *q) for q in pts])
+    assert np.max(np.abs(flat - plain)) < 1e-12 * float(np.max(np.abs(m.grid)))
+    assert m.grid.shape[0] % K.TILE == 0 and nt * K.TILE == m.grid.shape[0]
+    # the clamp: g = m exactly (cell m − 1, fraction 1) must give bitwise the value at g = 0 (cell 0, fraction 0)
+    mm = float(m.grid.shape[0])
+    for y, z in np.random.default_rng(3).uniform(0, mm, size=(20, 2)):
+        assert K.far_field_flat(tflat, nt, 1.0, mm, y, z) == K.far_field_flat(tflat, nt, 1.0, 0.0, y, z)
+        assert K.far_field_flat(tflat, nt, 1.0, y, mm, z) == K.far_field_flat(tflat, nt, 1.0, y, 0.0, z)
+        assert K.far_field_flat(tflat, nt, 1.0, y, z, mm) == K.far_field_flat(tflat, nt, 1.0, y, z, 0.0)
 
 
 def test_free_diffusion_mean_square_displacement():

@@ -167,25 +167,40 @@ def far_field(grid, h, x, y, z):
 TILE = 8  # far-field tile edge in cells; a tile stores its (TILE + 1)³ nodes (the upper faces duplicated)
 
 
+_TSH = 3  # TILE = 2**_TSH: tile index and offset by shift and mask
+_TMASK = TILE - 1
+_T1 = TILE + 1
+_T2 = (TILE + 1) * (TILE + 1)
+_T3 = (TILE + 1) ** 3
+
+
 @njit(error_model="numpy")
-def far_field_tiled(tiles, h, x, y, z):
-    """:func:`far_field` from the tiled copy of the grid (``geometry.tile_grid``): same nodes, same arithmetic,
-    so the same result; the 8 corners of a cell lie in one contiguous tile (2–3 cache lines, one page) instead of
-    4 cache lines on 2–4 pages."""
-    nt = tiles.shape[0]
+def far_field_flat(tflat, nt, inv_h, x, y, z):
+    """:func:`far_field` for 0 ≤ x, y, z < L from the tiled copy of the grid (``geometry.tile_grid``, flattened:
+    ``tiles.ravel()``, ``nt`` tiles per axis): the 8 corners of a cell lie in one contiguous tile (2–3 cache
+    lines, one page) instead of 4 cache lines on 2–4 pages. The node index is computed directly (shifts and
+    masks, no array views, no branches) and x/h as x·(1/h); otherwise the same nodes and the same arithmetic."""
     m = nt * TILE
-    i0, fx = _grid_cell(x / h, m)
-    j0, fy = _grid_cell(y / h, m)
-    k0, fz = _grid_cell(z / h, m)
-    t = tiles[i0 // TILE, j0 // TILE, k0 // TILE]
-    a = i0 % TILE
-    b = j0 % TILE
-    c = k0 % TILE
-    c00 = t[a, b, c] * (1.0 - fz) + t[a, b, c + 1] * fz
-    c01 = t[a, b + 1, c] * (1.0 - fz) + t[a, b + 1, c + 1] * fz
-    c10 = t[a + 1, b, c] * (1.0 - fz) + t[a + 1, b, c + 1] * fz
-    c11 = t[a + 1, b + 1, c] * (1.0 - fz) + t[a + 1, b + 1, c + 1] * fz
-    return (c00 * (1.0 - fy) + c01 * fy) * (1.0 - fx) + (c10 * (1.0 - fy) + c11 * fy) * fx
+    gx = x * inv_h
+    gy = y * inv_h
+    gz = z * inv_h
+    # 0 ≤ g ≤ m: truncation is the floor; where g rounds up to m the cell m − 1 with fraction 1 gives the same
+    # value as cell 0 with fraction 0 (its upper face is the wrapped node plane, the other term is multiplied by 0)
+    i0 = min(int(gx), m - 1)
+    j0 = min(int(gy), m - 1)
+    k0 = min(int(gz), m - 1)
+    fx = gx - i0
+    fy = gy - j0
+    fz = gz - k0
+    p = ((((i0 >> _TSH) * nt + (j0 >> _TSH)) * nt + (k0 >> _TSH)) * _T3 + (i0 & _TMASK) * _T2 + (j0 & _TMASK) * _T1
+         + (k0 & _TMASK))
+    hz = 1.0 - fz
+    hy = 1.0 - fy
+    c00 = tflat[p] * hz + tflat[p + 1] * fz
+    c01 = tflat[p + _T1] * hz + tflat[p + _T1 + 1] * fz
+    c10 = tflat[p + _T2] * hz + tflat[p + _T2 + 1] * fz
+    c11 = tflat[p + _T2 + _T1] * hz + tflat[p + _T2 + _T1 + 1] * fz
+    return (c00 * hy + c01 * fy) * (1.0 - fx) + (c10 * hy + c11 * fy) * fx
 
 
 @njit(error_model="numpy")
@@ -197,6 +212,18 @@ def near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3):
     i = int(g)
     if i >= tab_a.shape[0] - 1:
         i = tab_a.shape[0] - 2
+    f = g - i
+    a = tab_a[i] + (tab_a[i + 1] - tab_a[i]) * f
+    b = tab_b[i] + (tab_b[i + 1] - tab_b[i]) * f
+    return r3 * (a * s + b * dz * dz) / (s * s * math.sqrt(s))
+
+
+@njit(error_model="numpy", inline="always")
+def near_term_in_range(s, dz, s0, inv_ds, tab_a, tab_b, r3):
+    """:func:`near_term` for (0.9R)² ≤ s < rc², where its clamps never act (s0 = (0.9R)², the table ends above rc²):
+    the walker calls it only for points outside every sphere (s ≥ R², up to round-off) and within the cutoff."""
+    g = (s - s0) * inv_ds
+    i = int(g)
     f = g - i
     a = tab_a[i] + (tab_a[i + 1] - tab_a[i]) * f
     b = tab_b[i] + (tab_b[i + 1] - tab_b[i]) * f
@@ -423,6 +450,9 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_sta
     skin2 = skin * skin
     cs = box / ncell if ncell > 0 else box
     use_stencil = ncell >= 3
+    nt = tiles.shape[0]
+    tflat = tiles.ravel()
+    inv_h = 1.0 / h
     per = (n_prot + N_CHUNKS - 1) // N_CHUNKS
     for ch in prange(N_CHUNKS):
         nbr = np.empty(list_cap, dtype=np.int64)
@@ -482,7 +512,7 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_sta
                         k = nbr[q]
                         break
                     if s < rc2:
-                        w += near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3)
+                        w += near_term_in_range(s, dz, s0, inv_ds, tab_a, tab_b, r3)
                 hit = k >= 0
                 nref = 0
                 while k >= 0:
@@ -546,8 +576,8 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_sta
                         dz = z - ncz[q]
                         s = dx * dx + dy * dy + dz * dz
                         if s < rc2:
-                            w += near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3)
-                w += far_field_tiled(tiles, h, x, y, z)
+                            w += near_term_in_range(s, dz, s0, inv_ds, tab_a, tab_b, r3)
+                w += far_field_flat(tflat, nt, inv_h, x, y, z)
                 dph = phase_per_step * w
                 ph += dph
                 phc += sign * dph

@@ -4,7 +4,8 @@ Same algorithm and the same random numbers as :func:`ferrokit.mri.montecarlo._ke
 independently: vectorised over protons, step by step, with a brute-force search over *all* spheres (no cell
 or neighbour lists), NumPy uint64 arithmetic for the splitmix64 streams, ``np.interp`` on the short-range
 tables and vectorised trilinear interpolation of the long-range grid (the same float32 nodes, read from the
-plain (m, m, m) array where the kernel reads their tiled copy). Slow: for small cases only.
+plain (m, m, m) array where the kernel reads their tiled copy; both form x/h as x·(1/h)). Slow: for small
+cases only.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _field(model: FieldModel, p: np.ndarray) -> np.ndarray:
     a = np.interp(s, grid_s, model.tab_a)
     b = np.interp(s, grid_s, model.tab_b)
     near = np.where(s < model.cutoff**2, pk.radius**3 * (a * s + b * d[..., 2] ** 2) / (s * s * np.sqrt(s)), 0.0)
-    g = p / model.grid_spacing
+    g = p * (1.0 / model.grid_spacing)  # as the kernel: x · (1/h)
     i0 = np.floor(g)
     fr = g - i0
     m = model.grid.shape[0]
