@@ -6,6 +6,7 @@ from ferrokit.pk.ferumoxytol import (
     calibrate_vmax,
     ferumoxytol_two_compartment,
 )
+from ferrokit.pk.hierarchical import HierarchicalFit, fit_hierarchical_population
 from ferrokit.pk.parameters import (
     ORGANS,
     OrganParameters,
@@ -43,6 +44,7 @@ __all__ = [
     "DeliveryStatistics",
     "Dosing",
     "FerumoxytolResult",
+    "HierarchicalFit",
     "OrganParameters",
     "PBPKParameters",
     "PKResult",
@@ -56,6 +58,7 @@ __all__ = [
     "cheng2020_time_course",
     "ferumoxytol_two_compartment",
     "fit_cheng2020_collection",
+    "fit_hierarchical_population",
     "fit_tumour_time_course",
     "human_parameters",
     "mouse_parameters",

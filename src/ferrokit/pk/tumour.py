@@ -165,12 +165,13 @@ def tumour_delivery_statistics(params: PBPKParameters | None = None, *, n_sample
                                population=None, progress=None) -> DeliveryStatistics:
     """Tumour delivery statistics of the whole-body PBPK model over a population of tumour parameters.
 
-    Each sample: tumour parameters drawn from ``population`` (default: the lognormal population fitted to all
-    data sets of the collection, :func:`ferrokit.pk.population.population_from_collection`; its plasma time scale
-    s divides every rate constant of the body but the tumour, so that the plasma curve runs s times slower), an IV
-    bolus of the full PBPK model, DE24 and DE168 [%ID] at 24 and 168 h, DEmax over the curve, and the peak time
-    read at the sampling times of a randomly drawn data set of the Cheng 2020 collection. Compare with
-    :func:`cheng2020_statistics`; the held-out validation is :func:`ferrokit.pk.population.validate_tumour_population`.
+    Each sample: tumour parameters drawn from ``population`` (default: the hierarchical lognormal population
+    fitted to all data sets of the collection, :func:`ferrokit.pk.population.population_from_collection`; its
+    plasma time scale s divides every rate constant of the body but the tumour, so that the plasma curve runs s
+    times slower), an IV bolus of the full PBPK model, DE24 and DE168 [%ID] at 24 and 168 h, DEmax over the
+    curve, and the peak time read at the sampling times of a randomly drawn data set of the Cheng 2020
+    collection. Compare with :func:`cheng2020_statistics`; the held-out validation is
+    :func:`ferrokit.pk.population.validate_tumour_population`.
 
     Parameters
     ----------
