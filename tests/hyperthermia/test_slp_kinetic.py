@@ -143,3 +143,16 @@ def test_low_barrier_map_is_continuous_in_field_and_size():
     cores = np.linspace(6e-9, 18e-9, 121)
     m2 = slp_map(p, core_diameters=cores, frequencies=[3e5, 1e6], amplitudes=[1.5e4, 5e4], hf_limit=1e12)
     assert np.abs(np.diff(np.log(m2.slp), 2, axis=0)).max() < 0.01
+
+
+def test_scalar_langevin_pair_matches_the_magnetism_functions():
+    # The compiled kinetic kernel needs a scalar L(y) and R(y) = L/(y L'); it must equal ferrokit.magnetism's
+    # vectorised langevin / langevin_derivative (one definition of the physics) on both sides of its series switch.
+    # Tolerance: the kernel's 3-term series below |y| = 0.05 drops the y⁶ term, relative 3y⁶/4725 ≈ 9e-12 at 0.049,
+    # and the closed form just above it loses ~1e-12 to cancellation; R = L/(yL') doubles that.
+    from ferrokit.hyperthermia._sw_kernels import _langevin_pair
+
+    for y in (-30.0, -2.0, -0.06, -0.049, -1e-4, 1e-6, 0.01, 0.049, 0.051, 0.7, 5.0, 80.0):
+        lv, r = _langevin_pair(y)
+        assert lv == pytest.approx(float(langevin(y)), rel=2e-11, abs=1e-15)
+        assert r == pytest.approx(float(langevin(y)) / (y * float(langevin_derivative(y))), rel=1e-10)
