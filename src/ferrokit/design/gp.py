@@ -66,13 +66,6 @@ def norm_z(alpha: float) -> float:
     return float(norm.ppf(1 - alpha / 2))
 
 
-def _sklearn():
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise FerroKitInputError("ferrokit design needs scikit-learn: pip install 'ferrokit[design]'") from None
-
-
 def _inner_folds(groups: np.ndarray, n_splits: int, seed: int) -> np.ndarray | None:
     from ferrokit.design.models import grouped_folds
 
@@ -93,7 +86,6 @@ class TunedBoosting:
         self.model_ = None
 
     def _gb(self, depth: int):
-        _sklearn()
         from sklearn.ensemble import GradientBoostingRegressor
 
         return GradientBoostingRegressor(n_estimators=max(10, round(self.n_estimators * _STAGES[depth])),
@@ -142,7 +134,6 @@ class GPResidualModel:
         return phys, (z - self.mean_) / self.scale_
 
     def fit(self, x: np.ndarray, y: np.ndarray, groups=None) -> GPResidualModel:
-        _sklearn()
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.gaussian_process import GaussianProcessRegressor
         from sklearn.gaussian_process.kernels import RBF, WhiteKernel
