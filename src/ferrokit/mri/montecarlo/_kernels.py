@@ -5,8 +5,9 @@ Conventions shared with :mod:`._reference` (the plain NumPy implementation the b
 * positions live in the periodic box [0, L)³; distances to spheres use the minimum image (the cutoff radius
   plus the neighbour-list skin is kept below L/2, so at most one image of a sphere is in range);
 * the field is in units of the equatorial shift Δω: w(x) = R³ Σ_j ∂²_z(1/r) = Σ_j (R/r)³ (3cos²θ − 1),
-  split Ewald-fashion into a short-range part (tabulated in s = r², summed over spheres within ``rc``) and
-  a smooth long-range part (a periodic grid, trilinear interpolation);
+  split into a short-range part (a polynomial-screened dipole in s = r², exactly zero beyond the cutoff ``a``,
+  summed over spheres within it) and a smooth long-range part (a periodic grid of value/gradient/Hessian
+  records, second-order Taylor expansion about the nearest node); see ``geometry``;
 * random numbers: one splitmix64 stream per proton (state = mix(seed + proton·golden)), one 64-bit draw per
   step giving three 21-bit uniforms u; the per-axis step is (2u − 1)·√3 σ (variance σ² per axis).
 """
@@ -138,96 +139,34 @@ def deposit_gaussians(centers, box, m, sigma, reach):
 
 
 @njit(error_model="numpy", inline="always")
-def _grid_cell(g, m):
-    """Lower node index (wrapped into [0, m) only when outside, i.e. never in the walker) and the fraction."""
-    g0 = math.floor(g)
-    i0 = int(g0)
-    if i0 >= m or i0 < 0:
-        i0 %= m
-    return i0, g - g0
-
-
-@njit(error_model="numpy")
-def far_field(grid, h, x, y, z):
-    """Trilinear interpolation of the periodic far-field grid at (x, y, z) in [0, L)."""
-    m = grid.shape[0]
-    i0, fx = _grid_cell(x / h, m)
-    j0, fy = _grid_cell(y / h, m)
-    k0, fz = _grid_cell(z / h, m)
-    i1 = i0 + 1 if i0 + 1 < m else 0
-    j1 = j0 + 1 if j0 + 1 < m else 0
-    k1 = k0 + 1 if k0 + 1 < m else 0
-    c00 = grid[i0, j0, k0] * (1.0 - fz) + grid[i0, j0, k1] * fz
-    c01 = grid[i0, j1, k0] * (1.0 - fz) + grid[i0, j1, k1] * fz
-    c10 = grid[i1, j0, k0] * (1.0 - fz) + grid[i1, j0, k1] * fz
-    c11 = grid[i1, j1, k0] * (1.0 - fz) + grid[i1, j1, k1] * fz
-    return (c00 * (1.0 - fy) + c01 * fy) * (1.0 - fx) + (c10 * (1.0 - fy) + c11 * fy) * fx
-
-
-TILE = 8  # far-field tile edge in cells; a tile stores its (TILE + 1)³ nodes (the upper faces duplicated)
-
-
-_TSH = 3  # TILE = 2**_TSH: tile index and offset by shift and mask
-_TMASK = TILE - 1
-_T1 = TILE + 1
-_T2 = (TILE + 1) * (TILE + 1)
-_T3 = (TILE + 1) ** 3
-
-
-@njit(error_model="numpy")
-def far_field_flat(tflat, nt, inv_h, x, y, z):
-    """:func:`far_field` for 0 ≤ x, y, z < L from the tiled copy of the grid (``geometry.tile_grid``, flattened:
-    ``tiles.ravel()``, ``nt`` tiles per axis): the 8 corners of a cell lie in one contiguous tile (2–3 cache
-    lines, one page) instead of 4 cache lines on 2–4 pages. The node index is computed directly (shifts and
-    masks, no array views, no branches) and x/h as x·(1/h); otherwise the same nodes and the same arithmetic."""
-    m = nt * TILE
-    gx = x * inv_h
-    gy = y * inv_h
-    gz = z * inv_h
-    # 0 ≤ g ≤ m: truncation is the floor; where g rounds up to m the cell m − 1 with fraction 1 gives the same
-    # value as cell 0 with fraction 0 (its upper face is the wrapped node plane, the other term is multiplied by 0)
-    i0 = min(int(gx), m - 1)
-    j0 = min(int(gy), m - 1)
-    k0 = min(int(gz), m - 1)
-    fx = gx - i0
-    fy = gy - j0
-    fz = gz - k0
-    p = ((((i0 >> _TSH) * nt + (j0 >> _TSH)) * nt + (k0 >> _TSH)) * _T3 + (i0 & _TMASK) * _T2 + (j0 & _TMASK) * _T1
-         + (k0 & _TMASK))
-    hz = 1.0 - fz
-    hy = 1.0 - fy
-    c00 = tflat[p] * hz + tflat[p + 1] * fz
-    c01 = tflat[p + _T1] * hz + tflat[p + _T1 + 1] * fz
-    c10 = tflat[p + _T2] * hz + tflat[p + _T2 + 1] * fz
-    c11 = tflat[p + _T2 + _T1] * hz + tflat[p + _T2 + _T1 + 1] * fz
-    return (c00 * hy + c01 * fy) * (1.0 - fx) + (c10 * hy + c11 * fy) * fx
-
-
-@njit(error_model="numpy")
-def near_term(s, dz, s0, inv_ds, tab_a, tab_b, r3):
-    """Short-range field R³ ∂²_z(erfc(αr)/r) at squared distance s (linear interpolation in s)."""
-    g = (s - s0) * inv_ds
-    if g < 0.0:
-        g = 0.0
-    i = int(g)
-    if i >= tab_a.shape[0] - 1:
-        i = tab_a.shape[0] - 2
-    f = g - i
-    a = tab_a[i] + (tab_a[i + 1] - tab_a[i]) * f
-    b = tab_b[i] + (tab_b[i + 1] - tab_b[i]) * f
-    return r3 * (a * s + b * dz * dz) / (s * s * math.sqrt(s))
+def far_field(rec, m, inv_h, h, x, y, z):
+    """Long-range field at 0 ≤ x, y, z < L: second-order Taylor expansion about the nearest node of the flattened
+    (m, m, m, 16) float32 records (``FieldModel.taylor.reshape(-1)``; the diagonal Hessian entries stored halved):
+    w + g·d + ½ dᵀHd, d = x − node (|d| ≤ h/2 per axis; node m is node 0)."""
+    i = int(x * inv_h + 0.5)  # x ≥ 0: truncation is the floor
+    j = int(y * inv_h + 0.5)
+    k = int(z * inv_h + 0.5)
+    dx = x - i * h
+    dy = y - j * h
+    dz = z - k * h
+    if i >= m:
+        i = 0
+    if j >= m:
+        j = 0
+    if k >= m:
+        k = 0
+    p = ((i * m + j) * m + k) * 16
+    return (rec[p] + rec[p + 1] * dx + rec[p + 2] * dy + rec[p + 3] * dz
+            + dx * (rec[p + 4] * dx + rec[p + 7] * dy + rec[p + 8] * dz)
+            + dy * (rec[p + 5] * dy + rec[p + 9] * dz) + rec[p + 6] * dz * dz)
 
 
 @njit(error_model="numpy", inline="always")
-def near_term_in_range(s, dz, s0, inv_ds, tab_a, tab_b, r3):
-    """:func:`near_term` for (0.9R)² ≤ s < rc², where its clamps never act (s0 = (0.9R)², the table ends above rc²):
-    the walker calls it only for points outside every sphere (s ≥ R², up to round-off) and within the cutoff."""
-    g = (s - s0) * inv_ds
-    i = int(g)
-    f = g - i
-    a = tab_a[i] + (tab_a[i + 1] - tab_a[i]) * f
-    b = tab_b[i] + (tab_b[i + 1] - tab_b[i]) * f
-    return r3 * (a * s + b * dz * dz) / (s * s * math.sqrt(s))
+def near_term(s, dz, r3, a0, a1, a2, b0, b1):
+    """Short-range field R³ ∂²_z(1/r − φ_a(r)) at squared distance s < a² (see ``geometry.near_coefficients``)."""
+    inv = 1.0 / s
+    z2 = dz * dz
+    return r3 * (3.0 * z2 - s) * inv * inv * math.sqrt(inv) + (a0 + s * (a1 + s * a2)) + z2 * (b0 + s * b1)
 
 
 @njit
@@ -434,13 +373,14 @@ def reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius):
 
 @njit(parallel=True, error_model="numpy")
 def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_start, st_item, st_x, st_y, st_z,
-         list_cap, rc2, skin, s0, inv_ds, tab_a, tab_b, tiles, h, step_half_width, phase_per_step,
+         list_cap, rc2, skin, co, rec, m, h, step_half_width, phase_per_step,
          n_steps, sample_every, n_tau, fid, cpmg, hahn, echoes, msd, pos_out):
     """Random walks of all protons; accumulates cos/sin sums per chunk (see module docstring).
 
     fid, cpmg, hahn: (N_CHUNKS, n_samples, 2); echoes: (N_CHUNKS, n_echoes, 2); msd: (N_CHUNKS, n_samples);
     pos_out: (N, 3) final positions. st_*: the per-cell stencils of :func:`build_stencils` (used when ncell ≥ 3;
-    pass empty arrays for brute force). tiles: the far-field grid in tiles (``geometry.tile_grid``).
+    pass empty arrays for brute force). rc2: the squared cutoff a²; co: ``geometry.near_coefficients``; rec, m, h:
+    the flattened long-range records (``FieldModel.taylor.reshape(-1)``), nodes per side and spacing.
     """
     n_prot = pos0.shape[0]
     n_samples = fid.shape[1]
@@ -450,8 +390,11 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_sta
     skin2 = skin * skin
     cs = box / ncell if ncell > 0 else box
     use_stencil = ncell >= 3
-    nt = tiles.shape[0]
-    tflat = tiles.ravel()
+    a0 = co[0]
+    a1 = co[1]
+    a2 = co[2]
+    b0 = co[3]
+    b1 = co[4]
     inv_h = 1.0 / h
     per = (n_prot + N_CHUNKS - 1) // N_CHUNKS
     for ch in prange(N_CHUNKS):
@@ -512,7 +455,7 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_sta
                         k = nbr[q]
                         break
                     if s < rc2:
-                        w += near_term_in_range(s, dz, s0, inv_ds, tab_a, tab_b, r3)
+                        w += near_term(s, dz, r3, a0, a1, a2, b0, b1)
                 hit = k >= 0
                 nref = 0
                 while k >= 0:
@@ -576,8 +519,8 @@ def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_sta
                         dz = z - ncz[q]
                         s = dx * dx + dy * dy + dz * dz
                         if s < rc2:
-                            w += near_term_in_range(s, dz, s0, inv_ds, tab_a, tab_b, r3)
-                w += far_field_flat(tflat, nt, inv_h, x, y, z)
+                            w += near_term(s, dz, r3, a0, a1, a2, b0, b1)
+                w += far_field(rec, m, inv_h, h, x, y, z)
                 dph = phase_per_step * w
                 ph += dph
                 phc += sign * dph

@@ -2,10 +2,10 @@
 
 Same algorithm and the same random numbers as :func:`ferrokit.mri.montecarlo._kernels.walk`, written
 independently: vectorised over protons, step by step, with a brute-force search over *all* spheres (no cell
-or neighbour lists), NumPy uint64 arithmetic for the splitmix64 streams, ``np.interp`` on the short-range
-tables and vectorised trilinear interpolation of the long-range grid (the same float32 nodes, read from the
-plain (m, m, m) array where the kernel reads their tiled copy; both form x/h as x·(1/h)). Slow: for small
-cases only.
+or neighbour lists), NumPy uint64 arithmetic for the splitmix64 streams, the short-range polynomial kernel
+evaluated for every sphere (masked beyond the cutoff) and the long-range Taylor expansion about the nearest node
+indexed from the (m, m, m, 16) record array (the same float32 records; both form x/h as x·(1/h)). Slow: for
+small cases only.
 """
 
 from __future__ import annotations
@@ -32,27 +32,20 @@ def _field(model: FieldModel, p: np.ndarray) -> np.ndarray:
     pk = model.packing
     d = _wrap(p[:, None, :] - pk.centers[None, :, :], pk.box)
     s = np.einsum("ijk,ijk->ij", d, d)
-    grid_s = model.s0 + np.arange(model.tab_a.size) / model.inv_ds
-    a = np.interp(s, grid_s, model.tab_a)
-    b = np.interp(s, grid_s, model.tab_b)
-    near = np.where(s < model.cutoff**2, pk.radius**3 * (a * s + b * d[..., 2] ** 2) / (s * s * np.sqrt(s)), 0.0)
-    g = p * (1.0 / model.grid_spacing)  # as the kernel: x · (1/h)
-    i0 = np.floor(g)
-    fr = g - i0
-    m = model.grid.shape[0]
-    i0 = i0.astype(np.int64) % m
-    i1 = (i0 + 1) % m
-    far = np.zeros(len(p))
-    for cx in (0, 1):
-        wx = fr[:, 0] if cx else 1 - fr[:, 0]
-        ix = i1[:, 0] if cx else i0[:, 0]
-        for cy in (0, 1):
-            wy = fr[:, 1] if cy else 1 - fr[:, 1]
-            iy = i1[:, 1] if cy else i0[:, 1]
-            for cz in (0, 1):
-                wz = fr[:, 2] if cz else 1 - fr[:, 2]
-                iz = i1[:, 2] if cz else i0[:, 2]
-                far += wx * wy * wz * model.grid[ix, iy, iz]
+    z2 = d[..., 2] ** 2
+    a0, a1, a2, b0, b1 = model.near_coef
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        inv = 1.0 / s
+        near = pk.radius**3 * (3.0 * z2 - s) * inv * inv * np.sqrt(inv) + (a0 + s * (a1 + s * a2)) + z2 * (b0 + s * b1)
+    near = np.where(s < model.cutoff**2, near, 0.0)
+    m, h = model.grid_points, model.grid_spacing
+    node = (p * (1.0 / h) + 0.5).astype(np.int64)  # as the kernel: x · (1/h), rounded to the nearest node
+    off = p - node * h
+    node %= m
+    r = model.taylor[node[:, 0], node[:, 1], node[:, 2]].astype(float)
+    dx, dy, dz = off[:, 0], off[:, 1], off[:, 2]
+    far = (r[:, 0] + r[:, 1] * dx + r[:, 2] * dy + r[:, 3] * dz + dx * (r[:, 4] * dx + r[:, 7] * dy + r[:, 8] * dz)
+           + dy * (r[:, 5] * dy + r[:, 9] * dz) + r[:, 6] * dz * dz)
     return near.sum(axis=1) + far
 
 
