@@ -1,6 +1,8 @@
 """ferrokit.design: literature datasets (DiMag SAR/r1/r2, DiTox), descriptors with physics features computed by
 FerroKit, gradient-boosting models with conformal intervals (depth tuned by nested grouped CV), a Gaussian
-process with a physics prior mean, and cross-validation grouped by paper (DOI).
+process with a physics prior mean, paper-aware additive boosting (``pgb``: every split keeps several training
+papers on each side, physics monotone constraints; the default for SAR and r1), and cross-validation grouped by
+paper (DOI).
 
 Global sensitivity analysis (Sobol, Morris, PAWN/delta via SALib) of the physics model and of the surrogate, and
 constrained multi-objective inverse design with a DiTox viability screen and an active-learning batch are in
@@ -23,6 +25,7 @@ from ferrokit.design.datasets import (
 from ferrokit.design.features import FEATURE_SETS, PHYSICS_ASSUMPTIONS, FeatureMatrix, compute_features
 from ferrokit.design.gp import GPResidualModel, TunedBoosting
 from ferrokit.design.models import (
+    DEFAULT_MODEL,
     MODELS,
     CVScore,
     Evaluation,
@@ -30,14 +33,17 @@ from ferrokit.design.models import (
     TrainedModel,
     conformal_quantile,
     cross_validate,
+    default_model,
     evaluate,
     grouped_folds,
     load_model,
     save_model,
     train_model,
 )
+from ferrokit.design.paper_boost import PaperStumpBoosting
 
 __all__ = [
+    "DEFAULT_MODEL",
     "FEATURE_SETS",
     "MODELS",
     "NUMERIC_COLUMNS",
@@ -49,6 +55,7 @@ __all__ = [
     "Evaluation",
     "FeatureMatrix",
     "GPResidualModel",
+    "PaperStumpBoosting",
     "Prediction",
     "RejectedRow",
     "TrainedModel",
@@ -56,6 +63,7 @@ __all__ = [
     "compute_features",
     "conformal_quantile",
     "cross_validate",
+    "default_model",
     "evaluate",
     "grouped_folds",
     "load_dimag",

@@ -1,6 +1,7 @@
-"""Design models: gradient boosting on log10(target) (depth tuned by nested grouped CV) with split-conformal
-intervals on paper-grouped folds, a Gaussian process on the physics residual (:mod:`ferrokit.design.gp`),
-cross-validation grouped by paper (DOI), and model files with version and provenance.
+"""Design models: gradient boosting on log10(target) (depth tuned by nested grouped CV) and paper-aware boosted
+stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`; the default for SAR and r1), with
+split-conformal intervals on paper-grouped folds, a Gaussian process on the physics residual
+(:mod:`ferrokit.design.gp`), cross-validation grouped by paper (DOI), and model files with version and provenance.
 
 Why grouped: rows of one paper share a lab, a synthesis route, a calorimeter or relaxometer and a reporting
 convention (SAR per g Fe or per g oxide); a random row split puts siblings of a test row in the training set
@@ -31,28 +32,52 @@ from ferrokit._shared.validation import FerroKitInputError, check_choice, check_
 from ferrokit.design.datasets import DesignTable
 from ferrokit.design.features import FEATURE_SETS, PHYSICS_ASSUMPTIONS, compute_features
 from ferrokit.design.gp import GPResidualModel, TunedBoosting, norm_z
+from ferrokit.design.paper_boost import PaperStumpBoosting, monotone_columns
 from ferrokit.io.atomic import write_bytes_atomic
 
-__all__ = ["MODELS", "CVScore", "Evaluation", "Prediction", "TrainedModel", "conformal_quantile", "cross_validate",
-           "evaluate", "grouped_folds", "load_model", "save_model", "train_model"]
+__all__ = ["DEFAULT_MODEL", "MODELS", "CVScore", "Evaluation", "Prediction", "TrainedModel", "conformal_quantile",
+           "cross_validate", "default_model", "evaluate", "grouped_folds", "load_model", "save_model", "train_model"]
 
 _MISSING = -1e3  # missing feature → a value below every real feature (trees split it off)
 _FORMAT = "ferrokit-design-model/1"
 
 
-#: Model kinds: gradient boosting (depth tuned by nested grouped CV) or a GP on the physics residual.
-MODELS: tuple[str, ...] = ("gb", "gp")
+#: Model kinds: gradient boosting (depth tuned by nested grouped CV), a GP on the physics residual, or
+#: paper-aware boosted stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`).
+MODELS: tuple[str, ...] = ("gb", "gp", "pgb")
 
 
 def _estimator(model: str, n_estimators: int, seed: int, max_depth: int | None, names, target: str):
     if model == "gp":
         return GPResidualModel(names, target, seed)
+    if model == "pgb":
+        return PaperStumpBoosting(n_estimators, seed, monotone=monotone_columns(names, target))
     return TunedBoosting(n_estimators, seed, max_depth)
 
 
+#: Default model of :func:`train_model` per target: the one with the best paper-grouped R²(log10) on DiMag
+#: (``benchmarks/results/design.json``, same folds, 5 × 5-fold; see ``docs/design.md``).
+DEFAULT_MODEL: dict[str, str] = {"sar": "pgb", "r1": "pgb", "r2": "gb"}
+
+
+def default_model(target: str, max_depth: int | None = None) -> str:
+    """The model :func:`train_model` uses when none is named: "gb" whenever a tree depth is fixed.
+
+    >>> default_model("sar"), default_model("sar", max_depth=3)
+    ('pgb', 'gb')
+    """
+    return "gb" if max_depth is not None else DEFAULT_MODEL.get(target, "gb")
+
+
+def _check_model(model: str, max_depth: int | None) -> None:
+    check_choice("model", model, MODELS)
+    if max_depth is not None and model != "gb":
+        raise FerroKitInputError(f"max_depth applies to model 'gb' only; model {model!r} got max_depth={max_depth}")
+
+
 def _prepare(x: np.ndarray, model: str = "gb") -> np.ndarray:
-    # trees: missing → a sentinel below every value; the GP imputes training medians itself
-    return x if model == "gp" else np.where(np.isfinite(x), x, _MISSING)
+    # trees: missing → a sentinel below every value; the GP and the paper-aware stumps handle missing themselves
+    return x if model in ("gp", "pgb") else np.where(np.isfinite(x), x, _MISSING)
 
 
 def grouped_folds(groups, n_splits: int, rng: RngLike = None) -> np.ndarray:
@@ -166,18 +191,24 @@ def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: st
     (the quantile for fold k from the out-of-fold residuals of the other folds), for ``model="gp"`` normalised
     cross-conformal (the same with |residual|/σ_GP), plus the coverage of the GP's own Gaussian interval
     (``coverage_gp_raw``). ``max_depth=None`` tunes the tree depth inside each training fold (nested,
-    inner folds grouped by paper); ``model="gp"`` needs the hybrid features (its prior mean is physics).
+    inner folds grouped by paper); ``model="gp"`` needs the hybrid features (its prior mean is physics);
+    ``model="pgb"``: paper-aware boosted stumps with physics monotone constraints (its paper fraction tuned
+    inside each training fold, :mod:`ferrokit.design.paper_boost`). Models compared with the same ``rng``
+    see the same folds.
     """
     check_choice("split", split, ("grouped", "random"))
     check_choice("feature_set", feature_set, FEATURE_SETS)
-    check_choice("model", model, MODELS)
+    _check_model(model, max_depth)
     if repeats < 1:
         raise FerroKitInputError(f"repeats must be ≥ 1, got {repeats}")
     names: tuple[str, ...] = ()
-    if features is None or model == "gp":
+    if features is None or model in ("gp", "pgb"):
         fm = compute_features(table, "hybrid" if model == "gp" else feature_set)
         names = fm.names
-        features = fm.values if features is None or features.shape[1] != len(names) else features
+        if model == "pgb" and features is not None and features.shape != fm.values.shape:
+            raise FerroKitInputError(f"features must be the {len(table)} × {len(names)} matrix of feature set "
+                                     f"{fm.feature_set!r}, got shape {features.shape}")
+        features = fm.values if features is None or model == "gp" else features
     x = _prepare(features, model)
     y = np.log10(table.y)
     if not np.all(np.isfinite(y)):
@@ -223,31 +254,51 @@ class Evaluation:
                 return s
         raise KeyError((feature_set, split, model))
 
+    def paired_difference(self, model: str, feature_set: str = "baseline", reference: str = "gb") -> dict:
+        """Grouped R²(log) of ``model`` minus ``reference`` per repeat (same folds): values, mean, s.d."""
+        a = np.array(self.score(feature_set, "grouped", model).r2_log)
+        b = np.array(self.score(feature_set, "grouped", reference).r2_log)
+        d = a - b
+        return {"model": model, "reference": reference, "feature_set": feature_set, "per_repeat": d.tolist(),
+                "mean": float(d.mean()), "std": float(d.std(ddof=1)) if d.size > 1 else 0.0}
+
     def to_dict(self) -> dict:
-        return {"target": self.target, "target_transform": "log10", "n_rows": self.n_rows,
-                "n_groups": self.n_groups, "n_splits": self.n_splits, "repeats": self.repeats,
-                "alpha": self.alpha, "scores": [s.to_dict() for s in self.scores],
-                "reported_score": "grouped (folds grouped by DOI)", "ferrokit_version": __version__}
+        out = {"target": self.target, "target_transform": "log10", "n_rows": self.n_rows,
+               "n_groups": self.n_groups, "n_splits": self.n_splits, "repeats": self.repeats,
+               "alpha": self.alpha, "scores": [s.to_dict() for s in self.scores],
+               "reported_score": "grouped (folds grouped by DOI)", "ferrokit_version": __version__}
+        models = {s.model for s in self.scores if s.split == "grouped"} - {"gb"}
+        out["paired_vs_gb"] = [self.paired_difference(m, fs) for m in sorted(models) for fs in FEATURE_SETS
+                               if any(s.model == m and s.feature_set == fs and s.split == "grouped"
+                                      for s in self.scores)]
+        return out
 
 
 def evaluate(table: DesignTable, *, repeats: int = 5, n_splits: int = 5, alpha: float = 0.1,
              n_estimators: int = 150, random_repeats: int = 1, rng: RngLike = 0, max_depth: int | None = None,
-             gp: bool = False) -> Evaluation:
+             gp: bool = False, models: tuple[str, ...] = ("gb", "pgb")) -> Evaluation:
     """Grouped CV (``repeats`` times) of baseline and hybrid models, and random-split CV for contrast.
 
-    Every model sees the same folds in a repeat (the seeds are drawn once from ``rng``); ``gp=True`` adds
+    ``models``: the boosting models to compare ("gb" and/or "pgb"), each with both feature sets. Every model
+    sees the same folds in a repeat (the seeds are drawn once from ``rng``); :meth:`Evaluation.paired_difference`
+    gives the per-repeat difference to "gb". ``max_depth`` fixes the depth of "gb" only. ``gp=True`` adds
     the GP with the physics prior mean (grouped only; slower: one GP fit per fold).
     """
+    models = tuple(models)
+    if not models or any(m not in ("gb", "pgb") for m in models) or len(set(models)) != len(models):
+        raise FerroKitInputError(f"models must be distinct entries of ('gb', 'pgb'), got {models}")
     seed = int(as_rng(rng).integers(2**31 - 1))
     scores = []
     for fs in FEATURE_SETS:
         x = compute_features(table, fs).values
-        scores.append(cross_validate(table, feature_set=fs, split="grouped", n_splits=n_splits, repeats=repeats,
-                                     alpha=alpha, n_estimators=n_estimators, rng=seed, features=x,
-                                     max_depth=max_depth))
-        scores.append(cross_validate(table, feature_set=fs, split="random", n_splits=n_splits,
-                                     repeats=random_repeats, alpha=alpha, n_estimators=n_estimators, rng=seed + 1,
-                                     features=x, max_depth=max_depth))
+        for m in models:
+            depth = max_depth if m == "gb" else None
+            scores.append(cross_validate(table, feature_set=fs, split="grouped", n_splits=n_splits,
+                                         repeats=repeats, alpha=alpha, n_estimators=n_estimators, rng=seed,
+                                         features=x, max_depth=depth, model=m))
+            scores.append(cross_validate(table, feature_set=fs, split="random", n_splits=n_splits,
+                                         repeats=random_repeats, alpha=alpha, n_estimators=n_estimators,
+                                         rng=seed + 1, features=x, max_depth=depth, model=m))
     if gp:
         scores.append(cross_validate(table, feature_set="hybrid", split="grouped", n_splits=n_splits,
                                      repeats=repeats, alpha=alpha, rng=seed, model="gp"))
@@ -318,12 +369,18 @@ def _table_hash(table: DesignTable) -> str:
     return h.hexdigest()
 
 
-def train_model(table: DesignTable, *, feature_set: str = "hybrid", alpha: float = 0.1, n_splits: int = 5,
-                n_estimators: int = 150, rng: RngLike = 0, model: str = "gb",
+def train_model(table: DesignTable, *, feature_set: str = "baseline", alpha: float = 0.1, n_splits: int = 5,
+                n_estimators: int = 150, rng: RngLike = 0, model: str | None = None,
                 max_depth: int | None = None) -> TrainedModel:
     """Fit the model on all rows; conformal half-width from out-of-fold residuals on paper-grouped folds.
 
+    ``feature_set`` defaults to "baseline": on paper-grouped CV the plain descriptors score higher than the
+    hybrid (plain + physics) set for every model and target (docs/design.md).
+
+    ``model=None``: :func:`default_model` of the target ("pgb" for SAR and r1, "gb" for r2 or when
+    ``max_depth`` is fixed);
     ``model="gb"``: gradient boosting, depth ``max_depth`` or (None) tuned by grouped CV on the training rows;
+    ``model="pgb"``: paper-aware boosted stumps with physics monotone constraints (conformal intervals as gb);
     ``model="gp"``: a GP on the residual from the calibrated physics prediction (hybrid features), whose own
     predictive intervals are used (``q_log10`` still reports the conformal half-width for comparison).
 
@@ -335,7 +392,8 @@ def train_model(table: DesignTable, *, feature_set: str = "hybrid", alpha: float
     (True, True)
     """
     check_choice("feature_set", feature_set, FEATURE_SETS)
-    check_choice("model", model, MODELS)
+    model = default_model(table.target, max_depth) if model is None else model
+    _check_model(model, max_depth)
     check_range("alpha", alpha, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     if len(table) < 10:
         raise FerroKitInputError(f"training needs at least 10 valid rows, got {len(table)}")
@@ -362,6 +420,11 @@ def train_model(table: DesignTable, *, feature_set: str = "hybrid", alpha: float
         est.interval_scale_ = conformal_quantile(np.abs(y - pred) / sd, alpha)
         prov["gp"] = est.calibration | {"interval_scale": est.interval_scale_,
                                          "gaussian_z": norm_z(alpha)}
+    elif model == "pgb":
+        prov["paper_fraction"] = est.paper_fraction_
+        prov["min_papers_per_side"] = est.min_papers_
+        prov["monotone"] = {fm.names[j]: sgn for j, sgn in est.monotone.items()}
+        prov["inner_cv_mse"] = {str(k): v for k, v in est.inner_mse_.items()}
     else:
         prov["max_depth"] = est.depth_
         prov["inner_cv_mse"] = {str(k): v for k, v in est.inner_mse_.items()}
