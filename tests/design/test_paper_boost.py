@@ -22,8 +22,8 @@ def sar_small():
 
 def _sides(model: PaperStumpBoosting, x: np.ndarray, g: np.ndarray) -> list[tuple[int, int]]:
     xf = model._fill(x)
-    _, j, t, _, _ = model.model_
-    return [(len(set(g[xf[:, jj] <= tt])), len(set(g[xf[:, jj] > tt]))) for jj, tt in zip(j, t, strict=True)]
+    return [(len(set(g[xf[:, jj] <= tt])), len(set(g[xf[:, jj] > tt])))
+            for _, j, t, _, _ in model.models_ for jj, tt in zip(j, t, strict=True)]
 
 
 def test_every_split_leaves_min_papers_each_side():
@@ -108,9 +108,9 @@ def test_missing_values_and_bad_input():
 
 
 def test_defaults_provenance_and_roundtrip(sar_small, tmp_path):
-    assert default_model("sar") == "pgb" and default_model("r1") == "pgb" and default_model("r2") == "gb"
+    assert default_model("sar") == "pgbc" and default_model("r1") == "pgb" and default_model("r2") == "gb"
     assert default_model("sar", max_depth=2) == "gb"
-    m = train_model(sar_small, feature_set="baseline", n_estimators=30, rng=0)
+    m = train_model(sar_small, feature_set="baseline", n_estimators=30, rng=0, model="pgb")
     p = m.provenance
     assert m.model == "pgb" and p["model"] == "pgb"
     assert p["monotone"] == {"log10_field_amplitude": 1, "log10_frequency": 1}
@@ -126,6 +126,7 @@ def test_defaults_provenance_and_roundtrip(sar_small, tmp_path):
 def test_same_folds_comparison(sar_small):
     sar_small = sar_small.subset(np.arange(0, len(sar_small), 3))  # ~70 rows: keep the test fast
     ev = evaluate(sar_small, repeats=2, n_estimators=10, rng=0, models=("gb", "pgb"), max_depth=1)
+    assert {s.model for s in ev.scores} == {"gb", "pgb"}
     d = ev.paired_difference("pgb", "baseline")
     a, b = ev.score("baseline", "grouped", "pgb").r2_log, ev.score("baseline", "grouped", "gb").r2_log
     assert d["per_repeat"] == pytest.approx([x - y for x, y in zip(a, b, strict=True)])

@@ -72,8 +72,9 @@ def train(
                                                 "(plain + physics features).")] = "baseline",
     model_kind: Annotated[str | None, typer.Option(
         "--model", help="gb (gradient boosting, depth tuned by grouped CV, conformal intervals), pgb (paper-aware "
-        "boosted stumps, monotone in the physics inputs, conformal intervals) or gp (Gaussian process on the "
-        "physics residual, uses the hybrid features). Default: pgb for sar and r1, gb for r2 (gb whenever "
+        "boosted stumps, monotone in the physics inputs, conformal intervals), pgbc (sar only: pgb averaged over "
+        "3 paper fractions, fitted to the loss per field cycle SAR/f) or gp (Gaussian process on the physics "
+        "residual, uses the hybrid features). Default: pgbc for sar, pgb for r1, gb for r2 (gb whenever "
         "--max-depth is given).")] = None,
     max_depth: Annotated[int | None, typer.Option(min=1, max=3, help="Tree depth; default: tuned by grouped CV.")
                          ] = None,
@@ -106,6 +107,8 @@ def train(
     p = model.provenance
     how = (f"GP, prior mean {p['gp']['a']:.2f}·{p['gp']['physics_feature']} + {p['gp']['b']:.2f}" if kind == "gp"
            else f"paper-aware stumps, ≥ {p['min_papers_per_side']} paper(s) per split side" if kind == "pgb"
+           else (f"mean of paper-aware stumps with ≥ {', '.join(map(str, p['min_papers_per_side']))} papers per "
+                 "split side, on log10(SAR/f)") if kind == "pgbc"
            else f"gradient boosting, depth {p['max_depth']}")
     console.print(f"trained {t} ({model.feature_set}; {how}) on {p['n_rows']} rows from {p['n_groups']} papers "
                   f"({p['n_rejected']} rows rejected; see 'ferrokit design data --report'); "
@@ -127,8 +130,9 @@ def evaluate_cmd(
                                                   "training fold by grouped CV (nested).")] = None,
     gp: Annotated[bool, typer.Option("--gp", help="Also cross-validate the GP with a physics prior mean (slow).")
                   ] = False,
-    models: Annotated[str, typer.Option("--models", help="Boosting models to compare on the same folds, "
-                                        "comma-separated: gb, pgb.")] = "gb,pgb",
+    models: Annotated[str | None, typer.Option("--models", help="Boosting models to compare on the same folds, "
+                                               "comma-separated: gb, pgb, pgbc (sar only). Default: gb,pgb "
+                                               "(and pgbc for sar).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     json_out: Json = False,
 ) -> None:
@@ -136,9 +140,11 @@ def evaluate_cmd(
     from ferrokit.design import evaluate
 
     t = _target(target)
-    kinds = tuple(m.strip().lower() for m in models.split(",") if m.strip())
-    if not kinds or any(k not in ("gb", "pgb") for k in kinds) or len(set(kinds)) != len(kinds):
-        raise FerroKitInputError(f"--models must be a comma-separated list of distinct gb, pgb; got {models!r}")
+    kinds = None if models is None else tuple(m.strip().lower() for m in models.split(",") if m.strip())
+    allowed = ("gb", "pgb", "pgbc") if t == "sar" else ("gb", "pgb")
+    if kinds is not None and (not kinds or any(k not in allowed for k in kinds) or len(set(kinds)) != len(kinds)):
+        raise FerroKitInputError(f"--models must be a comma-separated list of distinct {', '.join(allowed)} "
+                                 f"for {t}; got {models!r}")
     table = _training_table(t, data, literature)
     with _progress(f"cross-validating {t} (grouped ×{repeats}, random ×1)", json_out) as prog:
         prog.add_task("cv")

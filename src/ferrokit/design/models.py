@@ -1,5 +1,6 @@
 """Design models: gradient boosting on log10(target) (depth tuned by nested grouped CV) and paper-aware boosted
-stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`; the default for SAR and r1), with
+stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`; the default for r1; for SAR the
+default is their φ-averaged variant on the loss per field cycle, log10(SAR/f), model "pgbc"), with
 split-conformal intervals on paper-grouped folds, a Gaussian process on the physics residual
 (:mod:`ferrokit.design.gp`), cross-validation grouped by paper (DOI), and model files with version and provenance.
 
@@ -32,7 +33,7 @@ from ferrokit._shared.validation import FerroKitInputError, check_choice, check_
 from ferrokit.design.datasets import DesignTable
 from ferrokit.design.features import FEATURE_SETS, PHYSICS_ASSUMPTIONS, compute_features
 from ferrokit.design.gp import GPResidualModel, TunedBoosting, norm_z
-from ferrokit.design.paper_boost import PaperStumpBoosting, monotone_columns
+from ferrokit.design.paper_boost import PAPER_FRACTION_AVERAGE, PaperStumpBoosting, monotone_columns, offset_columns
 from ferrokit.io.atomic import write_bytes_atomic
 
 __all__ = ["DEFAULT_MODEL", "MODELS", "CVScore", "Evaluation", "Prediction", "TrainedModel", "conformal_quantile",
@@ -43,8 +44,12 @@ _FORMAT = "ferrokit-design-model/1"
 
 
 #: Model kinds: gradient boosting (depth tuned by nested grouped CV), a GP on the physics residual, or
-#: paper-aware boosted stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`).
-MODELS: tuple[str, ...] = ("gb", "gp", "pgb")
+#: paper-aware boosted stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`), or (SAR
+#: only) their average over φ ∈ {0.1, 0.2, 0.3} fitted to the loss per field cycle log10(SAR/f) ("pgbc").
+MODELS: tuple[str, ...] = ("gb", "gp", "pgb", "pgbc")
+
+#: Models that handle missing values themselves and take the feature names (paper-aware stumps, GP).
+_OWN_MISSING = ("gp", "pgb", "pgbc")
 
 
 def _estimator(model: str, n_estimators: int, seed: int, max_depth: int | None, names, target: str):
@@ -52,19 +57,22 @@ def _estimator(model: str, n_estimators: int, seed: int, max_depth: int | None, 
         return GPResidualModel(names, target, seed)
     if model == "pgb":
         return PaperStumpBoosting(n_estimators, seed, monotone=monotone_columns(names, target))
+    if model == "pgbc":
+        return PaperStumpBoosting(n_estimators, seed, monotone=monotone_columns(names, target, per_cycle=True),
+                                  paper_fractions=PAPER_FRACTION_AVERAGE, offset=offset_columns(names, target))
     return TunedBoosting(n_estimators, seed, max_depth)
 
 
 #: Default model of :func:`train_model` per target: the one with the best paper-grouped R²(log10) on DiMag
 #: (``benchmarks/results/design.json``, same folds, 5 × 5-fold; see ``docs/design.md``).
-DEFAULT_MODEL: dict[str, str] = {"sar": "pgb", "r1": "pgb", "r2": "gb"}
+DEFAULT_MODEL: dict[str, str] = {"sar": "pgbc", "r1": "pgb", "r2": "gb"}
 
 
 def default_model(target: str, max_depth: int | None = None) -> str:
     """The model :func:`train_model` uses when none is named: "gb" whenever a tree depth is fixed.
 
     >>> default_model("sar"), default_model("sar", max_depth=3)
-    ('pgb', 'gb')
+    ('pgbc', 'gb')
     """
     return "gb" if max_depth is not None else DEFAULT_MODEL.get(target, "gb")
 
@@ -77,7 +85,7 @@ def _check_model(model: str, max_depth: int | None) -> None:
 
 def _prepare(x: np.ndarray, model: str = "gb") -> np.ndarray:
     # trees: missing → a sentinel below every value; the GP and the paper-aware stumps handle missing themselves
-    return x if model in ("gp", "pgb") else np.where(np.isfinite(x), x, _MISSING)
+    return x if model in _OWN_MISSING else np.where(np.isfinite(x), x, _MISSING)
 
 
 def grouped_folds(groups, n_splits: int, rng: RngLike = None) -> np.ndarray:
@@ -193,7 +201,8 @@ def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: st
     (``coverage_gp_raw``). ``max_depth=None`` tunes the tree depth inside each training fold (nested,
     inner folds grouped by paper); ``model="gp"`` needs the hybrid features (its prior mean is physics);
     ``model="pgb"``: paper-aware boosted stumps with physics monotone constraints (its paper fraction tuned
-    inside each training fold, :mod:`ferrokit.design.paper_boost`). Models compared with the same ``rng``
+    inside each training fold, :mod:`ferrokit.design.paper_boost`); ``model="pgbc"`` (SAR): their average over
+    φ ∈ {0.1, 0.2, 0.3} fitted to log10(SAR/f), monotone in H. Models compared with the same ``rng``
     see the same folds.
     """
     check_choice("split", split, ("grouped", "random"))
@@ -202,10 +211,10 @@ def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: st
     if repeats < 1:
         raise FerroKitInputError(f"repeats must be ≥ 1, got {repeats}")
     names: tuple[str, ...] = ()
-    if features is None or model in ("gp", "pgb"):
+    if features is None or model in _OWN_MISSING:
         fm = compute_features(table, "hybrid" if model == "gp" else feature_set)
         names = fm.names
-        if model == "pgb" and features is not None and features.shape != fm.values.shape:
+        if model in ("pgb", "pgbc") and features is not None and features.shape != fm.values.shape:
             raise FerroKitInputError(f"features must be the {len(table)} × {len(names)} matrix of feature set "
                                      f"{fm.feature_set!r}, got shape {features.shape}")
         features = fm.values if features is None or model == "gp" else features
@@ -274,19 +283,27 @@ class Evaluation:
         return out
 
 
+#: Boosting models :func:`evaluate` compares on the same folds.
+_BOOSTING: tuple[str, ...] = ("gb", "pgb", "pgbc")
+
+
 def evaluate(table: DesignTable, *, repeats: int = 5, n_splits: int = 5, alpha: float = 0.1,
              n_estimators: int = 150, random_repeats: int = 1, rng: RngLike = 0, max_depth: int | None = None,
-             gp: bool = False, models: tuple[str, ...] = ("gb", "pgb")) -> Evaluation:
+             gp: bool = False, models: tuple[str, ...] | None = None) -> Evaluation:
     """Grouped CV (``repeats`` times) of baseline and hybrid models, and random-split CV for contrast.
 
-    ``models``: the boosting models to compare ("gb" and/or "pgb"), each with both feature sets. Every model
+    ``models``: the boosting models to compare (distinct entries of "gb", "pgb", "pgbc"; "pgbc" for SAR only;
+    default: gb, pgb, plus pgbc for SAR), each with both feature sets. Every model
     sees the same folds in a repeat (the seeds are drawn once from ``rng``); :meth:`Evaluation.paired_difference`
     gives the per-repeat difference to "gb". ``max_depth`` fixes the depth of "gb" only. ``gp=True`` adds
     the GP with the physics prior mean (grouped only; slower: one GP fit per fold).
     """
-    models = tuple(models)
-    if not models or any(m not in ("gb", "pgb") for m in models) or len(set(models)) != len(models):
-        raise FerroKitInputError(f"models must be distinct entries of ('gb', 'pgb'), got {models}")
+    models = (("gb", "pgb", "pgbc") if table.target == "sar" else ("gb", "pgb")) if models is None else tuple(models)
+    if not models or any(m not in _BOOSTING for m in models) or len(set(models)) != len(models):
+        raise FerroKitInputError(f"models must be distinct entries of {_BOOSTING}, got {models}")
+    if "pgbc" in models and table.target != "sar":
+        raise FerroKitInputError(f"model 'pgbc' (loss per field cycle) applies to target sar only, got "
+                                 f"{table.target!r}")
     seed = int(as_rng(rng).integers(2**31 - 1))
     scores = []
     for fs in FEATURE_SETS:
@@ -377,10 +394,11 @@ def train_model(table: DesignTable, *, feature_set: str = "baseline", alpha: flo
     ``feature_set`` defaults to "baseline": on paper-grouped CV the plain descriptors score higher than the
     hybrid (plain + physics) set for every model and target (docs/design.md).
 
-    ``model=None``: :func:`default_model` of the target ("pgb" for SAR and r1, "gb" for r2 or when
+    ``model=None``: :func:`default_model` of the target ("pgbc" for SAR, "pgb" for r1, "gb" for r2 or when
     ``max_depth`` is fixed);
     ``model="gb"``: gradient boosting, depth ``max_depth`` or (None) tuned by grouped CV on the training rows;
     ``model="pgb"``: paper-aware boosted stumps with physics monotone constraints (conformal intervals as gb);
+    ``model="pgbc"`` (SAR only): the average of such models at φ = 0.1, 0.2, 0.3 fitted to log10(SAR/f);
     ``model="gp"``: a GP on the residual from the calibrated physics prediction (hybrid features), whose own
     predictive intervals are used (``q_log10`` still reports the conformal half-width for comparison).
 
@@ -420,11 +438,13 @@ def train_model(table: DesignTable, *, feature_set: str = "baseline", alpha: flo
         est.interval_scale_ = conformal_quantile(np.abs(y - pred) / sd, alpha)
         prov["gp"] = est.calibration | {"interval_scale": est.interval_scale_,
                                          "gaussian_z": norm_z(alpha)}
-    elif model == "pgb":
+    elif model in ("pgb", "pgbc"):
         prov["paper_fraction"] = est.paper_fraction_
         prov["min_papers_per_side"] = est.min_papers_
         prov["monotone"] = {fm.names[j]: sgn for j, sgn in est.monotone.items()}
         prov["inner_cv_mse"] = {str(k): v for k, v in est.inner_mse_.items()}
+        if est.offset:
+            prov["target_offset"] = {fm.names[j]: c for j, c in est.offset.items()}
     else:
         prov["max_depth"] = est.depth_
         prov["inner_cv_mse"] = {str(k): v for k, v in est.inner_mse_.items()}
