@@ -1,4 +1,5 @@
-"""Numba kernels of the Monte Carlo simulator (no validation, no I/O; valid plain Python without numba).
+"""Numba kernels of the Monte Carlo simulator (no validation, no I/O; valid plain Python without numba): random
+numbers, packing, the field pieces, cell lists and reflection. The walker itself is in :mod:`._walk`.
 
 Conventions shared with :mod:`._reference` (the plain NumPy implementation the benchmark compares against):
 
@@ -18,12 +19,7 @@ import math
 
 import numpy as np
 
-from ferrokit._shared.numba import HAVE_NUMBA, njit
-
-if HAVE_NUMBA:
-    from numba import prange
-else:  # pragma: no cover - plain Python fallback
-    prange = range
+from ferrokit._shared.numba import njit
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -254,65 +250,6 @@ def build_stencils(centers, box, cell_start, cell_items, ncell):
 
 
 @njit(error_model="numpy")
-def gather_neighbours(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, out, cx, cy, cz):
-    """Neighbour list from the cell's precomputed stencil (:func:`build_stencils`): indices into ``out``, image
-    centres into ``cx``, ``cy``, ``cz``; returns the count. Same spheres, order and image centres as
-    :func:`build_neighbour_images` (the reach test differs from it only by float round-off)."""
-    ix = int(x / cs) % ncell  # the same cell as build_neighbours
-    iy = int(y / cs) % ncell
-    iz = int(z / cs) % ncell
-    c = (ix * ncell + iy) * ncell + iz
-    n = 0
-    for p in range(st_start[c], st_start[c + 1]):
-        dx = x - st_x[p]
-        dy = y - st_y[p]
-        dz = z - st_z[p]
-        if dx * dx + dy * dy + dz * dz < reach2:
-            out[n] = st_item[p]
-            cx[n] = st_x[p]
-            cy[n] = st_y[p]
-            cz[n] = st_z[p]
-            n += 1
-    return n
-
-
-@njit(error_model="numpy")
-def build_neighbour_images(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, out, cx, cy, cz):
-    """:func:`build_neighbours` plus, for each listed sphere, the centre of its image nearest to (x, y, z).
-
-    The image centres (``cx``, ``cy``, ``cz``: contiguous arrays) let the step loop use plain differences instead
-    of minimum-image wraps; they stay the nearest images while the proton moves less than the skin, because
-    cutoff + skin < box/2 (so no second image can come within the cutoff).
-    """
-    n = build_neighbours(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, out)
-    half = 0.5 * box
-    for q in range(n):
-        k = out[q]
-        a = centers[k, 0]
-        d = x - a
-        if d > half:
-            a += box
-        elif d < -half:
-            a -= box
-        cx[q] = a
-        a = centers[k, 1]
-        d = y - a
-        if d > half:
-            a += box
-        elif d < -half:
-            a -= box
-        cy[q] = a
-        a = centers[k, 2]
-        d = z - a
-        if d > half:
-            a += box
-        elif d < -half:
-            a -= box
-        cz[q] = a
-    return n
-
-
-@njit(error_model="numpy")
 def min_image(d, box):
     """Minimum-image wrap of a coordinate difference known to lie in (−box, box)."""
     if d > 0.5 * box:
@@ -320,19 +257,6 @@ def min_image(d, box):
     if d < -0.5 * box:
         return d + box
     return d
-
-
-@njit(error_model="numpy")
-def _inside(x, y, z, centers, box, nbr, n_nbr, r2):
-    """Index of the sphere containing (x, y, z) (minimum image), or −1."""
-    for q in range(n_nbr):
-        k = nbr[q]
-        dx = min_image(x - centers[k, 0], box)
-        dy = min_image(y - centers[k, 1], box)
-        dz = min_image(z - centers[k, 2], box)
-        if dx * dx + dy * dy + dz * dz < r2:
-            return k
-    return -1
 
 
 @njit(error_model="numpy")
@@ -369,186 +293,3 @@ def reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius):
         ry -= 2.0 * rn * ny
         rz -= 2.0 * rn * nz
     return hx + rx - px, hy + ry - py, hz + rz - pz
-
-
-@njit(parallel=True, error_model="numpy")
-def walk(pos0, seed, centers, box, radius, cell_start, cell_items, ncell, st_start, st_item, st_x, st_y, st_z,
-         list_cap, rc2, skin, co, rec, m, h, step_half_width, phase_per_step,
-         n_steps, sample_every, n_tau, fid, cpmg, hahn, echoes, msd, pos_out):
-    """Random walks of all protons; accumulates cos/sin sums per chunk (see module docstring).
-
-    fid, cpmg, hahn: (N_CHUNKS, n_samples, 2); echoes: (N_CHUNKS, n_echoes, 2); msd: (N_CHUNKS, n_samples);
-    pos_out: (N, 3) final positions. st_*: the per-cell stencils of :func:`build_stencils` (used when ncell ≥ 3;
-    pass empty arrays for brute force). rc2: the squared cutoff a²; co: ``geometry.near_coefficients``; rec, m, h:
-    the flattened long-range records (``FieldModel.taylor.reshape(-1)``), nodes per side and spacing.
-    """
-    n_prot = pos0.shape[0]
-    n_samples = fid.shape[1]
-    r2 = radius * radius
-    r3 = radius * r2
-    reach2 = (math.sqrt(rc2) + skin) ** 2
-    skin2 = skin * skin
-    cs = box / ncell if ncell > 0 else box
-    use_stencil = ncell >= 3
-    a0 = co[0]
-    a1 = co[1]
-    a2 = co[2]
-    b0 = co[3]
-    b1 = co[4]
-    inv_h = 1.0 / h
-    per = (n_prot + N_CHUNKS - 1) // N_CHUNKS
-    for ch in prange(N_CHUNKS):
-        nbr = np.empty(list_cap, dtype=np.int64)
-        ncx = np.empty(list_cap)  # image centres of the listed spheres (contiguous, per thread)
-        ncy = np.empty(list_cap)
-        ncz = np.empty(list_cap)
-        hist = np.empty(n_samples)
-        for i in range(ch * per, min(n_prot, (ch + 1) * per)):
-            x = pos0[i, 0]
-            y = pos0[i, 1]
-            z = pos0[i, 2]
-            state = mix64(seed + np.uint64(i) * GOLDEN)
-            if use_stencil:
-                n_nbr = gather_neighbours(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, nbr,
-                                          ncx, ncy, ncz)
-            else:
-                n_nbr = build_neighbour_images(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, nbr,
-                                               ncx, ncy, ncz)
-            ux = 0.0
-            uy = 0.0
-            uz = 0.0
-            vx = 0.0
-            vy = 0.0
-            vz = 0.0
-            ph = 0.0
-            phc = 0.0
-            sign = 1.0
-            tau_count = 0
-            odd = True
-            e = 0
-            sample_count = 0
-            j = 0
-            fid[ch, 0, 0] += 1.0
-            cpmg[ch, 0, 0] += 1.0
-            hahn[ch, 0, 0] += 1.0
-            hist[0] = 0.0
-            if echoes.shape[1] > 0:
-                echoes[ch, 0, 0] += 1.0
-            for _ in range(n_steps):
-                state += GOLDEN
-                u1, u2, u3 = _uniforms(mix64(state))
-                sx = (2.0 * u1 - 1.0) * step_half_width
-                sy = (2.0 * u2 - 1.0) * step_half_width
-                sz = (2.0 * u3 - 1.0) * step_half_width
-                # distances to the proposed point: the inside test and (if no sphere is hit) the field
-                qx = x + sx
-                qy = y + sy
-                qz = z + sz
-                k = -1
-                w = 0.0
-                for q in range(n_nbr):
-                    dx = qx - ncx[q]
-                    dy = qy - ncy[q]
-                    dz = qz - ncz[q]
-                    s = dx * dx + dy * dy + dz * dz
-                    if s < r2:
-                        k = nbr[q]
-                        break
-                    if s < rc2:
-                        w += near_term(s, dz, r3, a0, a1, a2, b0, b1)
-                hit = k >= 0
-                nref = 0
-                while k >= 0:
-                    if nref == MAX_REFLECTIONS:
-                        sx = 0.0
-                        sy = 0.0
-                        sz = 0.0
-                        break
-                    sx, sy, sz = reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius)
-                    nref += 1
-                    k = _inside(x + sx, y + sy, z + sz, centers, box, nbr, n_nbr, r2)
-                x += sx
-                y += sy
-                z += sz
-                if x >= box:
-                    x -= box
-                    for q in range(n_nbr):
-                        ncx[q] -= box
-                elif x < 0.0:
-                    x += box
-                    for q in range(n_nbr):
-                        ncx[q] += box
-                if y >= box:
-                    y -= box
-                    for q in range(n_nbr):
-                        ncy[q] -= box
-                elif y < 0.0:
-                    y += box
-                    for q in range(n_nbr):
-                        ncy[q] += box
-                if z >= box:
-                    z -= box
-                    for q in range(n_nbr):
-                        ncz[q] -= box
-                elif z < 0.0:
-                    z += box
-                    for q in range(n_nbr):
-                        ncz[q] += box
-                ux += sx
-                uy += sy
-                uz += sz
-                vx += sx
-                vy += sy
-                vz += sz
-                rebuilt = vx * vx + vy * vy + vz * vz >= skin2
-                if rebuilt:
-                    if use_stencil:
-                        n_nbr = gather_neighbours(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2,
-                                                  nbr, ncx, ncy, ncz)
-                    else:
-                        n_nbr = build_neighbour_images(x, y, z, centers, box, cell_start, cell_items, ncell, reach2,
-                                                       nbr, ncx, ncy, ncz)
-                    vx = 0.0
-                    vy = 0.0
-                    vz = 0.0
-                if hit or rebuilt:  # the field at the final point, from the (new) list
-                    w = 0.0
-                    for q in range(n_nbr):
-                        dx = x - ncx[q]
-                        dy = y - ncy[q]
-                        dz = z - ncz[q]
-                        s = dx * dx + dy * dy + dz * dz
-                        if s < rc2:
-                            w += near_term(s, dz, r3, a0, a1, a2, b0, b1)
-                w += far_field(rec, m, inv_h, h, x, y, z)
-                dph = phase_per_step * w
-                ph += dph
-                phc += sign * dph
-                if n_tau > 0:
-                    tau_count += 1
-                    if tau_count == n_tau:  # ideal 180° pulse at τ_CP (2j + 1); echo at 2jτ_CP
-                        tau_count = 0
-                        if odd:
-                            sign = -sign
-                        else:
-                            e += 1
-                            echoes[ch, e, 0] += math.cos(phc)
-                            echoes[ch, e, 1] += math.sin(phc)
-                        odd = not odd
-                sample_count += 1
-                if sample_count == sample_every:
-                    sample_count = 0
-                    j += 1
-                    hist[j] = ph
-                    fid[ch, j, 0] += math.cos(ph)
-                    fid[ch, j, 1] += math.sin(ph)
-                    cpmg[ch, j, 0] += math.cos(phc)
-                    cpmg[ch, j, 1] += math.sin(phc)
-                    msd[ch, j] += ux * ux + uy * uy + uz * uz
-                    if j % 2 == 0:  # Hahn echo at TE = t_j, pulse at t_j/2: φ(TE) − 2 φ(TE/2)
-                        he = ph - 2.0 * hist[j // 2]
-                        hahn[ch, j, 0] += math.cos(he)
-                        hahn[ch, j, 1] += math.sin(he)
-            pos_out[i, 0] = x
-            pos_out[i, 1] = y
-            pos_out[i, 2] = z

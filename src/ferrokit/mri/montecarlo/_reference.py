@@ -1,6 +1,6 @@
 """Plain NumPy reference implementation of the walker (the benchmark's and the tests' comparison).
 
-Same algorithm and the same random numbers as :func:`ferrokit.mri.montecarlo._kernels.walk`, written
+Same algorithm and the same random numbers as :func:`ferrokit.mri.montecarlo._walk.walk`, written
 independently: vectorised over protons, step by step, with a brute-force search over *all* spheres (no cell
 or neighbour lists), NumPy uint64 arithmetic for the splitmix64 streams, the short-range polynomial kernel
 evaluated for every sphere (masked beyond the cutoff) and the long-range Taylor expansion about the nearest node

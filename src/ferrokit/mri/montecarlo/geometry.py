@@ -300,14 +300,14 @@ def long_range_taylor(packing: SpherePacking, cutoff: float, points_per_cutoff: 
 def cell_list(packing: SpherePacking, reach: float):
     """Cell list with cells of side ≥ ``reach``: (ncell, cell_start, cell_items, list_cap).
 
-    ``ncell < 3`` means brute force (every sphere is a candidate); ``list_cap`` bounds the number of spheres
-    in any 3×3×3 block of cells (the size of a neighbour list).
+    ``ncell`` = ⌊L/reach⌋ ≥ 2 whenever reach < L/2 (which ``build_field_model`` requires; the walker's stencils
+    then visit the neighbouring cells with their periodic image shifts, and with 2 cells per side a cell is
+    visited at two different shifts); ``list_cap`` bounds the number of spheres within reach of any point
+    (the 3×3×3 block count, at most the number of spheres: at most one image of each is in reach).
     """
     box = packing.box
-    ncell = int(box / reach)
+    ncell = max(1, int(box / reach))
     n = packing.n_spheres
-    if ncell < 3:
-        return 1, np.zeros(2, dtype=np.int64), np.arange(n, dtype=np.int64), n
     idx = np.floor(packing.centers / (box / ncell)).astype(np.int64) % ncell
     flat = (idx[:, 0] * ncell + idx[:, 1]) * ncell + idx[:, 2]
     order = np.argsort(flat, kind="stable")
@@ -315,7 +315,7 @@ def cell_list(packing: SpherePacking, reach: float):
     cell_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     c3 = counts.reshape(ncell, ncell, ncell)
     block = sum(np.roll(c3, (a, b, c), axis=(0, 1, 2)) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1))
-    return ncell, cell_start, order.astype(np.int64), int(block.max()) + 1
+    return ncell, cell_start, order.astype(np.int64), min(n, int(block.max())) + 1
 
 
 def build_field_model(packing: SpherePacking, *, cutoff: float, skin: float,

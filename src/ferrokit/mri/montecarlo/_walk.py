@@ -1,0 +1,475 @@
+"""Lane-parallel walker of the Monte Carlo simulator: ``LANES`` protons are stepped together so that LLVM
+vectorises across protons (AVX-512 on this project's machines). Per proton it performs the plain algorithm —
+the same operations in the same order, no fastmath — and it equals the NumPy reference (:mod:`._reference`)
+to round-off (the order in which chunk sums are added).
+
+How the hot loops vectorise (checked with ``inspect_asm``; docs/mri_montecarlo.md, Performance):
+
+* the lane count is a compile-time constant (``LANES`` = 16; with 8 LLVM unrolls the lane loops and then does
+  not vectorise them);
+* all per-lane float state lives in one 1-D buffer ``S`` at constant offsets (field · L + lane), the integer
+  state in ``IS`` (LLVM proves the fields disjoint; separate arrays need bulky run-time alias checks, 2-D arrays
+  do not vectorise);
+* the neighbour lists are lane-major (entry q of lane l at q · L + l), padded with centres at ``FAR_AWAY``
+  whose tests fail and whose near-field term is selected away (it adds exactly +0.0);
+* lane loops hold no calls and no data-dependent branches; rare per-lane events (a reflection, a periodic
+  wrap, a list rebuild) are counted there (integer reductions vectorise) and handled afterwards in scalar code;
+* a list level pays the division and square root only when some lane is inside the cutoff;
+* the far-field record is read per lane in scalar code (no gathers are emitted for this CPU), but the path
+  does not depend on the field: each lane draws its next step one step ahead (the same random stream, in the
+  same order) and the record at the predicted next end point is *prefetched* a full step before it is read,
+  which hides the cache misses on the grid (the largest single cost before).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ferrokit._shared.numba import HAVE_NUMBA, njit
+from ferrokit.mri.montecarlo._kernels import (
+    GOLDEN,
+    MAX_REFLECTIONS,
+    N_CHUNKS,
+    _uniforms,
+    min_image,
+    mix64,
+    near_term,
+    reflect_step,
+)
+
+if HAVE_NUMBA:
+    from llvmlite import ir
+    from numba import prange
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def prefetch(typingctx, arr, idx):
+        """Prefetch ``&arr[idx]`` into all cache levels (``llvm.prefetch``: read, locality 3, data); a hint
+        that never faults and changes no result."""
+        if not isinstance(arr, types.Array) or not isinstance(idx, types.Integer):
+            return None
+        sig = types.void(arr, idx)
+
+        def codegen(context, builder, signature, args):
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]], wraparound=False)
+            i8p = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+            fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3),
+                              ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return sig, codegen
+else:  # pragma: no cover - plain Python fallback
+    prange = range
+
+    def prefetch(arr, idx):
+        """No-op without numba."""
+
+
+LANES = 16  # protons stepped together; a multiple of 16 (see the module docstring)
+FAR_AWAY = 1.0e30  # padding centre of the lane-major neighbour lists
+# offsets of the per-lane fields in the float buffer S (field k of lane ln at k · LANES + ln)
+(X, Y, Z,  # position
+ SX, SY, SZ,  # this step (after reflection)
+ NSX, NSY, NSZ,  # next step, drawn one step ahead (for the prefetch)
+ QX, QY, QZ,  # trial end point x + s
+ UX, UY, UZ,  # total displacement (msd)
+ VX, VY, VZ,  # displacement since the last list rebuild
+ PH, PHC,  # phase, CPMG phase
+ W, FF, WT,  # near-field sum, far-field value, lane weight (0 for padding lanes)
+ DX, DY, DZ) = (k * LANES for k in range(26))  # offset from the nearest grid node
+_NF = 26
+# offsets in the int buffer IS: list length, hit count, rebuild flag, node record index, prefetch index
+NN, HIT, FLAG, PIDX, PF = (k * LANES for k in range(5))
+_NI = 5
+L = LANES
+
+
+@njit(error_model="numpy", inline="always")
+def _step(z, step_half_width):
+    """The three per-axis step components (2u − 1)·√3σ from one splitmix64 output."""
+    u1, u2, u3 = _uniforms(z)
+    return (2.0 * u1 - 1.0) * step_half_width, (2.0 * u2 - 1.0) * step_half_width, (2.0 * u3 - 1.0) * step_half_width
+
+
+@njit(error_model="numpy")
+def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, nbr, cx, cy, cz, ln, L, n_old):
+    """Neighbour list of lane ``ln`` from its cell's stencil into the lane-major lists (entry q at q·L + ln);
+    pads entries [n, n_old) with FAR_AWAY (entries ≥ n_old are padding already); returns n."""
+    ix = int(x / cs) % ncell
+    iy = int(y / cs) % ncell
+    iz = int(z / cs) % ncell
+    c = (ix * ncell + iy) * ncell + iz
+    n = 0
+    for p in range(st_start[c], st_start[c + 1]):
+        dx = x - st_x[p]
+        dy = y - st_y[p]
+        dz = z - st_z[p]
+        if dx * dx + dy * dy + dz * dz < reach2:
+            o = n * L + ln
+            nbr[o] = st_item[p]
+            cx[o] = st_x[p]
+            cy[o] = st_y[p]
+            cz[o] = st_z[p]
+            n += 1
+    for q in range(n, n_old):  # entries at and beyond n_old are padding already
+        o = q * L + ln
+        cx[o] = FAR_AWAY
+        cy[o] = FAR_AWAY
+        cz[o] = FAR_AWAY
+    return n
+
+
+@njit(error_model="numpy")
+def _lane_first_hit(x, y, z, cx, cy, cz, nbr, n, r2, ln, L):
+    """First listed sphere containing (x, y, z), tested on the listed image centres (as the trial-point loop), or -1."""
+    for q in range(n):
+        o = q * L + ln
+        dx = x - cx[o]
+        dy = y - cy[o]
+        dz = z - cz[o]
+        if dx * dx + dy * dy + dz * dz < r2:
+            return nbr[o]
+    return -1
+
+
+@njit(error_model="numpy")
+def _lane_inside(x, y, z, centers, box, nbr, n, r2, ln, L):
+    """Sphere of lane ``ln``'s list containing (x, y, z) (minimum image about the true centres), or -1."""
+    for q in range(n):
+        k = nbr[q * L + ln]
+        dx = min_image(x - centers[k, 0], box)
+        dy = min_image(y - centers[k, 1], box)
+        dz = min_image(z - centers[k, 2], box)
+        if dx * dx + dy * dy + dz * dz < r2:
+            return k
+    return -1
+
+
+@njit(error_model="numpy")
+def _lane_near(x, y, z, cx, cy, cz, n, a2cut, r3, a0, a1, a2, b0, b1, ln, L):
+    """Near-field sum at (x, y, z) over lane ``ln``'s list (after a reflection or a list rebuild)."""
+    w = 0.0
+    for q in range(n):
+        o = q * L + ln
+        dx = x - cx[o]
+        dy = y - cy[o]
+        dz = z - cz[o]
+        s = dx * dx + dy * dy + dz * dz
+        if s < a2cut:
+            w += near_term(s, dz, r3, a0, a1, a2, b0, b1)
+    return w
+
+@njit(error_model="numpy")
+def _wrap_axis(S, o, nc, nl, ln, L, box):
+    """Periodic wrap of coordinate S[o] of lane ``ln`` into [0, box); its listed image centres nc move with it."""
+    v = S[o]
+    if v >= box:
+        S[o] = v - box
+        for q in range(nl):
+            nc[q * L + ln] -= box
+    elif v < 0.0:
+        S[o] = v + box
+        for q in range(nl):
+            nc[q * L + ln] += box
+
+
+@njit(parallel=True, error_model="numpy")
+def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y, st_z,
+         list_cap, a2cut, skin, co, rec, m, h, step_half_width, phase_per_step,
+         n_steps, sample_every, n_tau, fid, cpmg, hahn, echoes, msd, pos_out):
+    """Random walks of all protons; accumulates cos/sin sums per chunk.
+
+    pos0 (N, 3): starting positions in [0, L)³; seed: uint64 (proton i's stream starts at mix64(seed + i·golden),
+    one 64-bit draw per step); st_*: the per-cell stencils of ``_kernels.build_stencils`` (cells of side
+    ≥ cutoff + skin, any ncell ≥ 1); a2cut: the squared cutoff a²; co: ``geometry.near_coefficients``; rec, m, h:
+    the flattened long-range records (``FieldModel.taylor.reshape(-1)``), nodes per side and spacing;
+    step_half_width: √3 σ. fid, cpmg, hahn: (N_CHUNKS, n_samples, 2); echoes: (N_CHUNKS, n_echoes, 2);
+    msd: (N_CHUNKS, n_samples); pos_out: (N, 3) final positions. Protons are split into ≤ N_CHUNKS fixed chunks of
+    a whole number of LANES-groups (the unused chunk rows stay zero; padding lanes, only in the last group,
+    repeat a proton with weight 0), so the sums do not depend on the thread count.
+    """
+    n_prot = pos0.shape[0]
+    n_samples = fid.shape[1]
+    r2 = radius * radius
+    r3 = radius * r2
+    a0 = co[0]
+    a1 = co[1]
+    a2 = co[2]
+    b0 = co[3]
+    b1 = co[4]
+    reach2 = (math.sqrt(a2cut) + skin) ** 2
+    skin2 = skin * skin
+    cs = box / ncell
+    inv_h = 1.0 / h
+    per = (n_prot + N_CHUNKS - 1) // N_CHUNKS
+    per = L * ((per + L - 1) // L)  # whole groups of L lanes per chunk: padding lanes only in the last chunk
+    n_chunks = (n_prot + per - 1) // per
+    for ch in prange(n_chunks):
+        S = np.zeros(_NF * L)
+        IS = np.zeros(_NI * L, dtype=np.int64)
+        st = np.empty(L, dtype=np.uint64)
+        nbr = np.zeros(list_cap * L, dtype=np.int64)
+        ncx = np.full(list_cap * L, FAR_AWAY)
+        ncy = np.full(list_cap * L, FAR_AWAY)
+        ncz = np.full(list_cap * L, FAR_AWAY)
+        hist = np.empty(n_samples * L)
+        i_lo = ch * per
+        i_hi = min(n_prot, (ch + 1) * per)
+        for g0 in range(i_lo, i_hi, L):
+            # ---- group start; padding lanes repeat proton g0 with weight 0 ----
+            for ln in range(L):
+                i = g0 + ln
+                real = i < i_hi
+                if not real:
+                    i = g0
+                S[WT + ln] = 1.0 if real else 0.0
+                x = pos0[i, 0]
+                y = pos0[i, 1]
+                z = pos0[i, 2]
+                S[X + ln] = x
+                S[Y + ln] = y
+                S[Z + ln] = z
+                IS[NN + ln] = _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2,
+                                       nbr, ncx, ncy, ncz, ln, L, IS[NN + ln])
+                S[UX + ln] = 0.0
+                S[UY + ln] = 0.0
+                S[UZ + ln] = 0.0
+                S[VX + ln] = 0.0
+                S[VY + ln] = 0.0
+                S[VZ + ln] = 0.0
+                S[PH + ln] = 0.0
+                S[PHC + ln] = 0.0
+                hist[ln] = 0.0
+                s0 = mix64(seed + np.uint64(i) * GOLDEN) + GOLDEN  # first step drawn here
+                st[ln] = s0
+                S[NSX + ln], S[NSY + ln], S[NSZ + ln] = _step(mix64(s0), step_half_width)
+            nmax = 0
+            for ln in range(L):
+                nmax = max(nmax, IS[NN + ln])
+            nw = 0.0
+            for ln in range(L):
+                nw += S[WT + ln]
+            fid[ch, 0, 0] += nw
+            cpmg[ch, 0, 0] += nw
+            hahn[ch, 0, 0] += nw
+            if echoes.shape[1] > 0:
+                echoes[ch, 0, 0] += nw
+            sign = 1.0
+            tau_count = 0
+            odd = True
+            e = 0
+            sample_count = 0
+            j = 0
+            for _ in range(n_steps):
+                # ---- trial point; next step drawn; node of the next end point for the prefetch (vector) ----
+                for ln in range(L):
+                    sx = S[NSX + ln]
+                    sy = S[NSY + ln]
+                    sz = S[NSZ + ln]
+                    S[SX + ln] = sx
+                    S[SY + ln] = sy
+                    S[SZ + ln] = sz
+                    qx = S[X + ln] + sx
+                    qy = S[Y + ln] + sy
+                    qz = S[Z + ln] + sz
+                    S[QX + ln] = qx
+                    S[QY + ln] = qy
+                    S[QZ + ln] = qz
+                    S[W + ln] = 0.0
+                    IS[HIT + ln] = 0
+                    s1 = st[ln] + GOLDEN
+                    st[ln] = s1
+                    nx, ny, nz = _step(mix64(s1), step_half_width)
+                    S[NSX + ln] = nx
+                    S[NSY + ln] = ny
+                    S[NSZ + ln] = nz
+                    # next end point if this step is not reflected (wraps: clamped, a hint only)
+                    i = int((qx + nx) * inv_h + 0.5)
+                    jj = int((qy + ny) * inv_h + 0.5)
+                    kk = int((qz + nz) * inv_h + 0.5)
+                    i = min(max(i, 0), m - 1)
+                    jj = min(max(jj, 0), m - 1)
+                    kk = min(max(kk, 0), m - 1)
+                    IS[PF + ln] = ((i * m + jj) * m + kk) * 16
+                for ln in range(L):  # read one step later by the far-field loop
+                    prefetch(rec, IS[PF + ln])
+                # ---- near field at the trial point and hit test, list levels q < nmax (padding selected
+                # away).  Pass 1 (cheap): hit count and number of lanes inside the cut; pass 2 (division
+                # and sqrt) only for levels where some lane is inside the cut (s recomputed identically).
+                for q in range(nmax):
+                    o = q * L
+                    cnt = 0
+                    for ln in range(L):
+                        dx = S[QX + ln] - ncx[o + ln]
+                        dy = S[QY + ln] - ncy[o + ln]
+                        dz = S[QZ + ln] - ncz[o + ln]
+                        s = dx * dx + dy * dy + dz * dz
+                        IS[HIT + ln] += 1 if s < r2 else 0
+                        cnt += 1 if s < a2cut else 0
+                    if cnt > 0:
+                        for ln in range(L):
+                            dx = S[QX + ln] - ncx[o + ln]
+                            dy = S[QY + ln] - ncy[o + ln]
+                            dz = S[QZ + ln] - ncz[o + ln]
+                            s = dx * dx + dy * dy + dz * dz
+                            inv = 1.0 / s
+                            z2 = dz * dz
+                            t = (r3 * (3.0 * z2 - s) * inv * inv * math.sqrt(inv) + (a0 + s * (a1 + s * a2))
+                                 + z2 * (b0 + s * b1))
+                            S[W + ln] += t if s < a2cut else 0.0
+                nh = 0
+                for ln in range(L):
+                    nh += IS[HIT + ln]
+                # ---- rare: reflections (at most MAX_REFLECTIONS per step, then the step is rejected; per lane) ----
+                if nh > 0:
+                    for ln in range(L):
+                        if IS[HIT + ln] > 0:
+                            x = S[X + ln]
+                            y = S[Y + ln]
+                            z = S[Z + ln]
+                            sx = S[SX + ln]
+                            sy = S[SY + ln]
+                            sz = S[SZ + ln]
+                            nl = IS[NN + ln]
+                            k = _lane_first_hit(x + sx, y + sy, z + sz, ncx, ncy, ncz, nbr, nl, r2, ln, L)
+                            nref = 0
+                            while k >= 0:
+                                if nref == MAX_REFLECTIONS:
+                                    sx = 0.0
+                                    sy = 0.0
+                                    sz = 0.0
+                                    break
+                                sx, sy, sz = reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius)
+                                nref += 1
+                                k = _lane_inside(x + sx, y + sy, z + sz, centers, box, nbr, nl, r2, ln, L)
+                            S[SX + ln] = sx
+                            S[SY + ln] = sy
+                            S[SZ + ln] = sz
+                # ---- move; count periodic wraps and list rebuilds (vector) ----
+                nwr = 0
+                nrb = 0
+                for ln in range(L):
+                    sx = S[SX + ln]
+                    sy = S[SY + ln]
+                    sz = S[SZ + ln]
+                    xn = S[X + ln] + sx
+                    yn = S[Y + ln] + sy
+                    zn = S[Z + ln] + sz
+                    S[X + ln] = xn
+                    S[Y + ln] = yn
+                    S[Z + ln] = zn
+                    S[UX + ln] += sx
+                    S[UY + ln] += sy
+                    S[UZ + ln] += sz
+                    a_ = S[VX + ln] + sx
+                    b_ = S[VY + ln] + sy
+                    c_ = S[VZ + ln] + sz
+                    S[VX + ln] = a_
+                    S[VY + ln] = b_
+                    S[VZ + ln] = c_
+                    wr = ((1 if xn >= box else 0) | (1 if xn < 0.0 else 0) | (1 if yn >= box else 0)
+                          | (1 if yn < 0.0 else 0) | (1 if zn >= box else 0) | (1 if zn < 0.0 else 0))
+                    rb = 1 if a_ * a_ + b_ * b_ + c_ * c_ >= skin2 else 0
+                    IS[FLAG + ln] = rb
+                    nwr += wr
+                    nrb += rb
+                # ---- rare: periodic wraps (the lane's list images move with the proton) ----
+                if nwr > 0:
+                    for ln in range(L):
+                        nl = IS[NN + ln]
+                        _wrap_axis(S, X + ln, ncx, nl, ln, L, box)
+                        _wrap_axis(S, Y + ln, ncy, nl, ln, L, box)
+                        _wrap_axis(S, Z + ln, ncz, nl, ln, L, box)
+                # ---- rare: list rebuilds; near field recomputed at the end point after a rebuild or hit ----
+                if nrb > 0 or nh > 0:
+                    for ln in range(L):
+                        rb = IS[FLAG + ln] > 0
+                        if rb:
+                            IS[NN + ln] = _lane_list(S[X + ln], S[Y + ln], S[Z + ln], cs, ncell, st_start, st_item,
+                                                   st_x, st_y, st_z, reach2, nbr, ncx, ncy, ncz, ln, L, IS[NN + ln])
+                            S[VX + ln] = 0.0
+                            S[VY + ln] = 0.0
+                            S[VZ + ln] = 0.0
+                        if rb or IS[HIT + ln] > 0:
+                            S[W + ln] = _lane_near(S[X + ln], S[Y + ln], S[Z + ln], ncx, ncy, ncz, IS[NN + ln], a2cut,
+                                                  r3, a0, a1, a2, b0, b1, ln, L)
+                    nmax = 0
+                    for ln in range(L):
+                        nmax = max(nmax, IS[NN + ln])
+                # ---- far field: nearest node and offsets (vector), record read + Taylor value (scalar) ----
+                for ln in range(L):
+                    x = S[X + ln]
+                    y = S[Y + ln]
+                    z = S[Z + ln]
+                    i = int(x * inv_h + 0.5)
+                    jj = int(y * inv_h + 0.5)
+                    kk = int(z * inv_h + 0.5)
+                    S[DX + ln] = x - i * h
+                    S[DY + ln] = y - jj * h
+                    S[DZ + ln] = z - kk * h
+                    i = i if i < m else 0
+                    jj = jj if jj < m else 0
+                    kk = kk if kk < m else 0
+                    IS[PIDX + ln] = ((i * m + jj) * m + kk) * 16
+                for ln in range(L):
+                    p = IS[PIDX + ln]
+                    dx = S[DX + ln]
+                    dy = S[DY + ln]
+                    dz = S[DZ + ln]
+                    S[FF + ln] = (rec[p] + rec[p + 1] * dx + rec[p + 2] * dy + rec[p + 3] * dz
+                                 + dx * (rec[p + 4] * dx + rec[p + 7] * dy + rec[p + 8] * dz)
+                                 + dy * (rec[p + 5] * dy + rec[p + 9] * dz) + rec[p + 6] * dz * dz)
+                # ---- phase (vector) ----
+                for ln in range(L):
+                    dph = phase_per_step * (S[W + ln] + S[FF + ln])
+                    S[PH + ln] += dph
+                    S[PHC + ln] += sign * dph
+                # ---- echo / sample bookkeeping (uniform across lanes) ----
+                if n_tau > 0:
+                    tau_count += 1
+                    if tau_count == n_tau:
+                        tau_count = 0
+                        if odd:
+                            sign = -sign
+                        else:
+                            e += 1
+                            for ln in range(L):
+                                wt = S[WT + ln]
+                                phc = S[PHC + ln]
+                                echoes[ch, e, 0] += wt * math.cos(phc)
+                                echoes[ch, e, 1] += wt * math.sin(phc)
+                        odd = not odd
+                sample_count += 1
+                if sample_count == sample_every:
+                    sample_count = 0
+                    j += 1
+                    for ln in range(L):
+                        wt = S[WT + ln]
+                        ph = S[PH + ln]
+                        phc = S[PHC + ln]
+                        hist[j * L + ln] = ph
+                        fid[ch, j, 0] += wt * math.cos(ph)
+                        fid[ch, j, 1] += wt * math.sin(ph)
+                        cpmg[ch, j, 0] += wt * math.cos(phc)
+                        cpmg[ch, j, 1] += wt * math.sin(phc)
+                        ux = S[UX + ln]
+                        uy = S[UY + ln]
+                        uz = S[UZ + ln]
+                        msd[ch, j] += wt * (ux * ux + uy * uy + uz * uz)
+                        if j % 2 == 0:
+                            he = ph - 2.0 * hist[(j // 2) * L + ln]
+                            hahn[ch, j, 0] += wt * math.cos(he)
+                            hahn[ch, j, 1] += wt * math.sin(he)
+            for ln in range(L):
+                if S[WT + ln] > 0.0:
+                    pos_out[g0 + ln, 0] = S[X + ln]
+                    pos_out[g0 + ln, 1] = S[Y + ln]
+                    pos_out[g0 + ln, 2] = S[Z + ln]
