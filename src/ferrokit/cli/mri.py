@@ -71,7 +71,7 @@ def show_simulation(sim: ParticleSimulation) -> None:
     c = res.convergence
     rows += [
         ("σ/R, Δω Δt", f"{c['sigma_over_radius']:.3g}, {c['delta_omega_dt']:.3g}", ""),
-        ("cutoff r_c/R, box L/R", f"{c['cutoff_over_radius']:.3g}, {c['box_over_radius']:.3g}", ""),
+        ("split cutoff a/R, box L/R", f"{c['cutoff_over_radius']:.3g}, {c['box_over_radius']:.3g}", ""),
         ("MAR terms at f_sim: box, O(f)", f"{c['mar_box_bias']:+.3f}, {c['mar_volume_fraction_term']:+.3f}",
          "relative"),
         ("protons × configurations", f"{c['n_protons']} × {c['n_configurations']}", ""),

@@ -283,7 +283,13 @@ def long_range_taylor(packing: SpherePacking, cutoff: float, points_per_cutoff: 
     kx = 2 * np.pi * np.fft.fftfreq(m, d=h)
     kz = 2 * np.pi * np.fft.rfftfreq(m, d=h)
     k2 = kx[:, None, None] ** 2 + kx[None, :, None] ** 2 + kz[None, None, :] ** 2
-    kernel = split_transform(np.sqrt(k2), cutoff) * np.exp(0.5 * k2 * sd * sd)
+    # ρ̂_a depends on |k| only: k² = (2π/L)² n² with integer n², so evaluate it once per distinct n²
+    nx = np.rint(np.fft.fftfreq(m, d=1.0 / m)).astype(np.int64)
+    nz = np.rint(np.fft.rfftfreq(m, d=1.0 / m)).astype(np.int64)
+    n2 = nx[:, None, None] ** 2 + nx[None, :, None] ** 2 + nz[None, None, :] ** 2
+    n2u, inverse = np.unique(n2, return_inverse=True)
+    rho_hat = split_transform(2.0 * np.pi / box * np.sqrt(n2u.astype(float)), cutoff)[inverse.reshape(n2.shape)]
+    kernel = rho_hat * np.exp(0.5 * k2 * sd * sd)
     k2[0, 0, 0] = 1.0
     kernel *= -4.0 * np.pi * r**3 * kz[None, None, :] ** 2 / k2
     kernel[0, 0, 0] = 0.0
