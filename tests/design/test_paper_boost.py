@@ -108,7 +108,7 @@ def test_missing_values_and_bad_input():
 
 
 def test_defaults_provenance_and_roundtrip(sar_small, tmp_path):
-    assert default_model("sar") == "pgbc" and default_model("r1") == "pgb" and default_model("r2") == "gb"
+    assert default_model("sar") == "pgbh" and default_model("r1") == "pgb" and default_model("r2") == "gb"
     assert default_model("sar", max_depth=2) == "gb"
     m = train_model(sar_small, feature_set="baseline", n_estimators=30, rng=0, model="pgb")
     p = m.provenance

@@ -111,7 +111,7 @@ def test_bad_input():
 def test_same_folds_comparison_and_default(sar_small, tmp_path):
     small = sar_small.subset(np.arange(0, len(sar_small), 3))  # ~70 rows: keep the test fast
     ev = evaluate(small, repeats=2, n_estimators=10, rng=0, max_depth=1)
-    assert {s.model for s in ev.scores} == {"gb", "pgb", "pgbc"}  # SAR default: all three, same folds
+    assert {s.model for s in ev.scores} == {"gb", "pgb", "pgbc", "pgbh"}  # SAR default: all four, same folds
     a = ev.score("baseline", "grouped", "pgbc").r2_log
     b = ev.score("baseline", "grouped", "pgb").r2_log
     d = ev.paired_difference("pgbc", "baseline", reference="pgb")
@@ -120,7 +120,7 @@ def test_same_folds_comparison_and_default(sar_small, tmp_path):
     seed = int(np.random.default_rng(0).integers(2**31 - 1))
     direct = cross_validate(small, feature_set="baseline", repeats=2, n_estimators=10, rng=seed, model="pgbc")
     assert direct.r2_log == pytest.approx(a)
-    m = train_model(sar_small, n_estimators=20, rng=0)
+    m = train_model(sar_small, n_estimators=20, rng=0, model="pgbc")
     p = m.provenance
     assert m.model == "pgbc" and p["target_offset"] == {"log10_frequency": 1.0}
     assert p["monotone"] == {"log10_field_amplitude": 1} and p["paper_fraction"] == PAPER_FRACTION_AVERAGE
@@ -142,12 +142,12 @@ def test_cli_pgbc(tmp_path):
     f.write_text("\n".join(lines) + "\n")
     runner = CliRunner()
     out = tmp_path / "c.pkl"
-    res = runner.invoke(app, ["train", "--target", "sar", "--data", str(f), "--no-literature",
+    res = runner.invoke(app, ["train", "--target", "sar", "--data", str(f), "--no-literature", "--model", "pgbc",
                               "--n-estimators", "10", "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert d["model"] == "pgbc" and d["provenance"]["target_offset"] == {"log10_frequency": 1.0}
-    res = runner.invoke(app, ["train", "--target", "sar", "--data", str(f), "--no-literature",
+    res = runner.invoke(app, ["train", "--target", "sar", "--data", str(f), "--no-literature", "--model", "pgbc",
                               "--n-estimators", "10", "--out", str(tmp_path / "t.pkl")])
     assert res.exit_code == 0 and "log10(SAR/f)" in res.output
     res = runner.invoke(app, ["evaluate", "--target", "r2", "--models", "gb,pgbc"])

@@ -73,8 +73,9 @@ def train(
     model_kind: Annotated[str | None, typer.Option(
         "--model", help="gb (gradient boosting, depth tuned by grouped CV, conformal intervals), pgb (paper-aware "
         "boosted stumps, monotone in the physics inputs, conformal intervals), pgbc (sar only: pgb averaged over "
-        "3 paper fractions, fitted to the loss per field cycle SAR/f) or gp (Gaussian process on the physics "
-        "residual, uses the hybrid features). Default: pgbc for sar, pgb for r1, gb for r2 (gb whenever "
+        "3 paper fractions, fitted to the loss per field cycle SAR/f), pgbh (sar only: averaged over 5 paper "
+        "fractions, fitted to SAR/(fH)) or gp (Gaussian process on the physics "
+        "residual, uses the hybrid features). Default: pgbh for sar, pgb for r1, gb for r2 (gb whenever "
         "--max-depth is given).")] = None,
     max_depth: Annotated[int | None, typer.Option(min=1, max=3, help="Tree depth; default: tuned by grouped CV.")
                          ] = None,
@@ -109,6 +110,8 @@ def train(
            else f"paper-aware stumps, ≥ {p['min_papers_per_side']} paper(s) per split side" if kind == "pgb"
            else (f"mean of paper-aware stumps with ≥ {', '.join(map(str, p['min_papers_per_side']))} papers per "
                  "split side, on log10(SAR/f)") if kind == "pgbc"
+           else (f"mean of paper-aware stumps with ≥ {', '.join(map(str, p['min_papers_per_side']))} papers per "
+                 "split side, on log10(SAR/(fH))") if kind == "pgbh"
            else f"gradient boosting, depth {p['max_depth']}")
     console.print(f"trained {t} ({model.feature_set}; {how}) on {p['n_rows']} rows from {p['n_groups']} papers "
                   f"({p['n_rejected']} rows rejected; see 'ferrokit design data --report'); "
@@ -131,8 +134,8 @@ def evaluate_cmd(
     gp: Annotated[bool, typer.Option("--gp", help="Also cross-validate the GP with a physics prior mean (slow).")
                   ] = False,
     models: Annotated[str | None, typer.Option("--models", help="Boosting models to compare on the same folds, "
-                                               "comma-separated: gb, pgb, pgbc (sar only). Default: gb,pgb "
-                                               "(and pgbc for sar).")] = None,
+                                               "comma-separated: gb, pgb, pgbc, pgbh (the last two sar only). "
+                                               "Default: gb,pgb (and pgbc,pgbh for sar).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     json_out: Json = False,
 ) -> None:
@@ -141,7 +144,7 @@ def evaluate_cmd(
 
     t = _target(target)
     kinds = None if models is None else tuple(m.strip().lower() for m in models.split(",") if m.strip())
-    allowed = ("gb", "pgb", "pgbc") if t == "sar" else ("gb", "pgb")
+    allowed = ("gb", "pgb", "pgbc", "pgbh") if t == "sar" else ("gb", "pgb")
     if kinds is not None and (not kinds or any(k not in allowed for k in kinds) or len(set(kinds)) != len(kinds)):
         raise FerroKitInputError(f"--models must be a comma-separated list of distinct {', '.join(allowed)} "
                                  f"for {t}; got {models!r}")

@@ -1,8 +1,9 @@
 """ferrokit.design: literature datasets (DiMag SAR/r1/r2, DiTox), descriptors with physics features computed by
 FerroKit, gradient-boosting models with conformal intervals (depth tuned by nested grouped CV), a Gaussian
 process with a physics prior mean, paper-aware additive boosting (``pgb``: every split keeps several training
-papers on each side, physics monotone constraints; the default for r1; ``pgbc``, its per-cycle SAR/f variant
-averaged over three paper fractions, the default for SAR), and cross-validation grouped by paper (DOI).
+papers on each side, physics monotone constraints; the default for r1; ``pgbh``, its per-cycle, per-amplitude
+SAR/(fH) variant averaged over five paper fractions, the default for SAR; ``pgbc`` on SAR/f is an option), and
+cross-validation grouped by paper (DOI).
 
 Global sensitivity analysis (Sobol, Morris, PAWN/delta via SALib) of the physics model and of the surrogate, and
 constrained multi-objective inverse design with a DiTox viability screen and an active-learning batch are in

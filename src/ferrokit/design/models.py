@@ -1,6 +1,7 @@
 """Design models: gradient boosting on log10(target) (depth tuned by nested grouped CV) and paper-aware boosted
 stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`; the default for r1; for SAR the
-default is their φ-averaged variant on the loss per field cycle, log10(SAR/f), model "pgbc"), with
+default is their φ-averaged variant on the loss per cycle and unit amplitude, log10(SAR/(fH)), model "pgbh";
+"pgbc" is the same on log10(SAR/f)), with
 split-conformal intervals on paper-grouped folds, a Gaussian process on the physics residual
 (:mod:`ferrokit.design.gp`), cross-validation grouped by paper (DOI), and model files with version and provenance.
 
@@ -33,7 +34,13 @@ from ferrokit._shared.validation import FerroKitInputError, check_choice, check_
 from ferrokit.design.datasets import DesignTable
 from ferrokit.design.features import FEATURE_SETS, PHYSICS_ASSUMPTIONS, compute_features
 from ferrokit.design.gp import GPResidualModel, TunedBoosting, norm_z
-from ferrokit.design.paper_boost import PAPER_FRACTION_AVERAGE, PaperStumpBoosting, monotone_columns, offset_columns
+from ferrokit.design.paper_boost import (
+    PAPER_FRACTION_AVERAGE,
+    PAPER_FRACTION_AVERAGE_WIDE,
+    PaperStumpBoosting,
+    monotone_columns,
+    offset_columns,
+)
 from ferrokit.io.atomic import write_bytes_atomic
 
 __all__ = ["DEFAULT_MODEL", "MODELS", "CVScore", "Evaluation", "Prediction", "TrainedModel", "conformal_quantile",
@@ -45,11 +52,12 @@ _FORMAT = "ferrokit-design-model/1"
 
 #: Model kinds: gradient boosting (depth tuned by nested grouped CV), a GP on the physics residual, or
 #: paper-aware boosted stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`), or (SAR
-#: only) their average over φ ∈ {0.1, 0.2, 0.3} fitted to the loss per field cycle log10(SAR/f) ("pgbc").
-MODELS: tuple[str, ...] = ("gb", "gp", "pgb", "pgbc")
+#: only) their average over φ ∈ {0.1, 0.2, 0.3} fitted to the loss per field cycle log10(SAR/f) ("pgbc"), or
+#: their average over φ ∈ {0.15, …, 0.35}, all rows per stage, fitted to log10(SAR/(fH)) ("pgbh").
+MODELS: tuple[str, ...] = ("gb", "gp", "pgb", "pgbc", "pgbh")
 
 #: Models that handle missing values themselves and take the feature names (paper-aware stumps, GP).
-_OWN_MISSING = ("gp", "pgb", "pgbc")
+_OWN_MISSING = ("gp", "pgb", "pgbc", "pgbh")
 
 
 def _estimator(model: str, n_estimators: int, seed: int, max_depth: int | None, names, target: str):
@@ -60,19 +68,23 @@ def _estimator(model: str, n_estimators: int, seed: int, max_depth: int | None, 
     if model == "pgbc":
         return PaperStumpBoosting(n_estimators, seed, monotone=monotone_columns(names, target, per_cycle=True),
                                   paper_fractions=PAPER_FRACTION_AVERAGE, offset=offset_columns(names, target))
+    if model == "pgbh":
+        return PaperStumpBoosting(n_estimators, seed, monotone=monotone_columns(names, target, per_cycle=True),
+                                  paper_fractions=PAPER_FRACTION_AVERAGE_WIDE, subsample=1.0,
+                                  offset=offset_columns(names, target, per_amplitude=True))
     return TunedBoosting(n_estimators, seed, max_depth)
 
 
 #: Default model of :func:`train_model` per target: the one with the best paper-grouped R²(log10) on DiMag
 #: (``benchmarks/results/design.json``, same folds, 5 × 5-fold; see ``docs/design.md``).
-DEFAULT_MODEL: dict[str, str] = {"sar": "pgbc", "r1": "pgb", "r2": "gb"}
+DEFAULT_MODEL: dict[str, str] = {"sar": "pgbh", "r1": "pgb", "r2": "gb"}
 
 
 def default_model(target: str, max_depth: int | None = None) -> str:
     """The model :func:`train_model` uses when none is named: "gb" whenever a tree depth is fixed.
 
     >>> default_model("sar"), default_model("sar", max_depth=3)
-    ('pgbc', 'gb')
+    ('pgbh', 'gb')
     """
     return "gb" if max_depth is not None else DEFAULT_MODEL.get(target, "gb")
 
@@ -202,7 +214,8 @@ def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: st
     inner folds grouped by paper); ``model="gp"`` needs the hybrid features (its prior mean is physics);
     ``model="pgb"``: paper-aware boosted stumps with physics monotone constraints (its paper fraction tuned
     inside each training fold, :mod:`ferrokit.design.paper_boost`); ``model="pgbc"`` (SAR): their average over
-    φ ∈ {0.1, 0.2, 0.3} fitted to log10(SAR/f), monotone in H. Models compared with the same ``rng``
+    φ ∈ {0.1, 0.2, 0.3} fitted to log10(SAR/f), monotone in H; ``model="pgbh"`` (SAR): over φ ∈ {0.15, …, 0.35},
+    all rows per stage, fitted to log10(SAR/(fH)). Models compared with the same ``rng``
     see the same folds.
     """
     check_choice("split", split, ("grouped", "random"))
@@ -214,7 +227,7 @@ def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: st
     if features is None or model in _OWN_MISSING:
         fm = compute_features(table, "hybrid" if model == "gp" else feature_set)
         names = fm.names
-        if model in ("pgb", "pgbc") and features is not None and features.shape != fm.values.shape:
+        if model in ("pgb", "pgbc", "pgbh") and features is not None and features.shape != fm.values.shape:
             raise FerroKitInputError(f"features must be the {len(table)} × {len(names)} matrix of feature set "
                                      f"{fm.feature_set!r}, got shape {features.shape}")
         features = fm.values if features is None or model == "gp" else features
@@ -284,7 +297,7 @@ class Evaluation:
 
 
 #: Boosting models :func:`evaluate` compares on the same folds.
-_BOOSTING: tuple[str, ...] = ("gb", "pgb", "pgbc")
+_BOOSTING: tuple[str, ...] = ("gb", "pgb", "pgbc", "pgbh")
 
 
 def evaluate(table: DesignTable, *, repeats: int = 5, n_splits: int = 5, alpha: float = 0.1,
@@ -292,18 +305,20 @@ def evaluate(table: DesignTable, *, repeats: int = 5, n_splits: int = 5, alpha: 
              gp: bool = False, models: tuple[str, ...] | None = None) -> Evaluation:
     """Grouped CV (``repeats`` times) of baseline and hybrid models, and random-split CV for contrast.
 
-    ``models``: the boosting models to compare (distinct entries of "gb", "pgb", "pgbc"; "pgbc" for SAR only;
-    default: gb, pgb, plus pgbc for SAR), each with both feature sets. Every model
+    ``models``: the boosting models to compare (distinct entries of "gb", "pgb", "pgbc", "pgbh"; the last two for
+    SAR only; default: gb, pgb, plus pgbc and pgbh for SAR), each with both feature sets. Every model
     sees the same folds in a repeat (the seeds are drawn once from ``rng``); :meth:`Evaluation.paired_difference`
     gives the per-repeat difference to "gb". ``max_depth`` fixes the depth of "gb" only. ``gp=True`` adds
     the GP with the physics prior mean (grouped only; slower: one GP fit per fold).
     """
-    models = (("gb", "pgb", "pgbc") if table.target == "sar" else ("gb", "pgb")) if models is None else tuple(models)
+    models = ((("gb", "pgb", "pgbc", "pgbh") if table.target == "sar" else ("gb", "pgb")) if models is None
+              else tuple(models))
     if not models or any(m not in _BOOSTING for m in models) or len(set(models)) != len(models):
         raise FerroKitInputError(f"models must be distinct entries of {_BOOSTING}, got {models}")
-    if "pgbc" in models and table.target != "sar":
-        raise FerroKitInputError(f"model 'pgbc' (loss per field cycle) applies to target sar only, got "
-                                 f"{table.target!r}")
+    for m in ("pgbc", "pgbh"):
+        if m in models and table.target != "sar":
+            raise FerroKitInputError(f"model {m!r} (loss per field cycle) applies to target sar only, got "
+                                     f"{table.target!r}")
     seed = int(as_rng(rng).integers(2**31 - 1))
     scores = []
     for fs in FEATURE_SETS:
@@ -394,11 +409,12 @@ def train_model(table: DesignTable, *, feature_set: str = "baseline", alpha: flo
     ``feature_set`` defaults to "baseline": on paper-grouped CV the plain descriptors score higher than the
     hybrid (plain + physics) set for every model and target (docs/design.md).
 
-    ``model=None``: :func:`default_model` of the target ("pgbc" for SAR, "pgb" for r1, "gb" for r2 or when
+    ``model=None``: :func:`default_model` of the target ("pgbh" for SAR, "pgb" for r1, "gb" for r2 or when
     ``max_depth`` is fixed);
     ``model="gb"``: gradient boosting, depth ``max_depth`` or (None) tuned by grouped CV on the training rows;
     ``model="pgb"``: paper-aware boosted stumps with physics monotone constraints (conformal intervals as gb);
     ``model="pgbc"`` (SAR only): the average of such models at φ = 0.1, 0.2, 0.3 fitted to log10(SAR/f);
+    ``model="pgbh"`` (SAR only): at φ = 0.15, 0.2, 0.25, 0.3, 0.35, all rows per stage, fitted to log10(SAR/(fH));
     ``model="gp"``: a GP on the residual from the calibrated physics prediction (hybrid features), whose own
     predictive intervals are used (``q_log10`` still reports the conformal half-width for comparison).
 
@@ -438,7 +454,7 @@ def train_model(table: DesignTable, *, feature_set: str = "baseline", alpha: flo
         est.interval_scale_ = conformal_quantile(np.abs(y - pred) / sd, alpha)
         prov["gp"] = est.calibration | {"interval_scale": est.interval_scale_,
                                          "gaussian_z": norm_z(alpha)}
-    elif model in ("pgb", "pgbc"):
+    elif model in ("pgb", "pgbc", "pgbh"):
         prov["paper_fraction"] = est.paper_fraction_
         prov["min_papers_per_side"] = est.min_papers_
         prov["monotone"] = {fm.names[j]: sgn for j, sgn in est.monotone.items()}
