@@ -102,7 +102,8 @@ def _step(z, step_half_width):
 @njit(error_model="numpy")
 def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, nbr, cx, cy, cz, ln, L, n_old):
     """Neighbour list of lane ``ln`` from its cell's stencil into the lane-major lists (entry q at q·L + ln);
-    pads entries [n, n_old) with FAR_AWAY (entries ≥ n_old are padding already); returns n."""
+    entries sorted by distance; pads entries [n, n_old) with FAR_AWAY (entries ≥ n_old are padding already);
+    returns n."""
     ix = int(x / cs) % ncell
     iy = int(y / cs) % ncell
     iz = int(z / cs) % ncell
@@ -112,8 +113,25 @@ def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, 
         dx = x - st_x[p]
         dy = y - st_y[p]
         dz = z - st_z[p]
-        if dx * dx + dy * dy + dz * dz < reach2:
-            o = n * L + ln
+        d2 = dx * dx + dy * dy + dz * dz
+        if d2 < reach2:
+            # insertion by distance: near spheres first, so that the upper list levels rarely hold a sphere
+            # within the cutoff and skip the division and square root for all lanes
+            q = n
+            while q > 0:
+                o1 = (q - 1) * L + ln
+                ex = x - cx[o1]
+                ey = y - cy[o1]
+                ez = z - cz[o1]
+                if ex * ex + ey * ey + ez * ez <= d2:
+                    break
+                o = q * L + ln
+                nbr[o] = nbr[o1]
+                cx[o] = cx[o1]
+                cy[o] = cy[o1]
+                cz[o] = cz[o1]
+                q -= 1
+            o = q * L + ln
             nbr[o] = st_item[p]
             cx[o] = st_x[p]
             cy[o] = st_y[p]
