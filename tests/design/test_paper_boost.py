@@ -14,12 +14,6 @@ from ferrokit.design.paper_boost import PaperStumpBoosting, monotone_columns
 from tests.cli.conftest import assert_one_line_error
 
 
-@pytest.fixture(scope="module")
-def sar_small():
-    t = load_dimag("sar")
-    return t.subset(np.arange(0, len(t), 2))  # every second row: all papers, half the rows
-
-
 def _sides(model: PaperStumpBoosting, x: np.ndarray, g: np.ndarray) -> list[tuple[int, int]]:
     xf = model._fill(x)
     return [(len(set(g[xf[:, jj] <= tt])), len(set(g[xf[:, jj] > tt])))
@@ -107,25 +101,25 @@ def test_missing_values_and_bad_input():
         PaperStumpBoosting(20, 0).fit(x[:, 0], g.astype(float), g)
 
 
-def test_defaults_provenance_and_roundtrip(sar_small, tmp_path):
+def test_defaults_provenance_and_roundtrip(sar_half, tmp_path):
     assert default_model("sar") == "pgbh" and default_model("r1") == "pgb" and default_model("r2") == "gb"
     assert default_model("sar", max_depth=2) == "gb"
-    m = train_model(sar_small, feature_set="baseline", n_estimators=30, rng=0, model="pgb")
+    m = train_model(sar_half, feature_set="baseline", n_estimators=30, rng=0, model="pgb")
     p = m.provenance
     assert m.model == "pgb" and p["model"] == "pgb"
     assert p["monotone"] == {"log10_field_amplitude": 1, "log10_frequency": 1}
     assert p["paper_fraction"] in (0.0, 0.1, 0.2, 0.3) and set(p["inner_cv_mse"]) == {"0.0", "0.1", "0.2", "0.3"}
     assert p["min_papers_per_side"] >= 1 and m.q_log10 > 0
     again = load_model(save_model(m, tmp_path / "m.pkl"))
-    np.testing.assert_array_equal(again.predict(sar_small).value, m.predict(sar_small).value)
-    assert train_model(sar_small, n_estimators=20, rng=0, max_depth=1).model == "gb"
+    np.testing.assert_array_equal(again.predict(sar_half).value, m.predict(sar_half).value)
+    assert train_model(sar_half, n_estimators=20, rng=0, max_depth=1).model == "gb"
     with pytest.raises(FerroKitInputError, match="max_depth"):
-        train_model(sar_small, model="pgb", max_depth=2)
+        train_model(sar_half, model="pgb", max_depth=2)
 
 
-def test_same_folds_comparison(sar_small):
-    sar_small = sar_small.subset(np.arange(0, len(sar_small), 3))  # ~70 rows: keep the test fast
-    ev = evaluate(sar_small, repeats=2, n_estimators=10, rng=0, models=("gb", "pgb"), max_depth=1)
+def test_same_folds_comparison(sar_half):
+    sar_half = sar_half.subset(np.arange(0, len(sar_half), 3))  # ~70 rows: keep the test fast
+    ev = evaluate(sar_half, repeats=2, n_estimators=10, rng=0, models=("gb", "pgb"), max_depth=1)
     assert {s.model for s in ev.scores} == {"gb", "pgb"}
     d = ev.paired_difference("pgb", "baseline")
     a, b = ev.score("baseline", "grouped", "pgb").r2_log, ev.score("baseline", "grouped", "gb").r2_log
@@ -134,10 +128,10 @@ def test_same_folds_comparison(sar_small):
                                                                                         ("pgb", "hybrid")}
     # the same folds as a direct call with the evaluation's seed: identical scores
     seed = int(np.random.default_rng(0).integers(2**31 - 1))
-    direct = cross_validate(sar_small, feature_set="baseline", repeats=2, n_estimators=10, rng=seed, model="pgb")
+    direct = cross_validate(sar_half, feature_set="baseline", repeats=2, n_estimators=10, rng=seed, model="pgb")
     assert direct.r2_log == pytest.approx(a)
     with pytest.raises(FerroKitInputError, match="models"):
-        evaluate(sar_small, repeats=1, models=("gb", "svm"))
+        evaluate(sar_half, repeats=1, models=("gb", "svm"))
 
 
 def test_cli_train_and_evaluate_pgb(tmp_path):

@@ -20,12 +20,6 @@ from ferrokit.design.paper_boost import (
 from tests.cli.conftest import assert_one_line_error
 
 
-@pytest.fixture(scope="module")
-def sar_small():
-    t = load_dimag("sar")
-    return t.subset(np.arange(0, len(t), 2))  # every second row: all papers, half the rows
-
-
 def test_offset_f_and_h_removed_and_added_back():
     # y = log10 f + log10 H + 1.5 (a constant loss per cycle per unit amplitude): every stump step is 0 and
     # the prediction is log10 f + log10 H + 1.5 exactly, also outside the training range; by hand:
@@ -70,17 +64,17 @@ def test_pgbh_columns_and_sar_grows_at_least_linearly_in_h():
         assert np.all(np.diff(m.predict(sweep) - grid) >= -1e-12)
 
 
-def test_default_train_provenance_and_roundtrip(sar_small, tmp_path):
+def test_default_train_provenance_and_roundtrip(sar_half, tmp_path):
     assert default_model("sar") == "pgbh" and default_model("sar", max_depth=1) == "gb"
-    m = train_model(sar_small, n_estimators=20, rng=0)
+    m = train_model(sar_half, n_estimators=20, rng=0)
     p = m.provenance
     assert m.model == "pgbh" and p["target_offset"] == {"log10_frequency": 1.0, "log10_field_amplitude": 1.0}
     assert p["monotone"] == {"log10_field_amplitude": 1} and p["paper_fraction"] == PAPER_FRACTION_AVERAGE_WIDE
     # every second row keeps 27 of the 31 papers: ⌈φ·27⌉ = ⌈4.05, 5.4, 6.75, 8.1, 9.45⌉ = 5, 6, 7, 9, 10
-    assert len(set(sar_small.groups)) == 27
+    assert len(set(sar_half.groups)) == 27
     assert p["min_papers_per_side"] == (5, 6, 7, 9, 10) and m.q_log10 > 0
     again = load_model(save_model(m, tmp_path / "h.pkl"))
-    np.testing.assert_array_equal(again.predict(sar_small).value, m.predict(sar_small).value)
+    np.testing.assert_array_equal(again.predict(sar_half).value, m.predict(sar_half).value)
 
 
 def test_bad_input():
@@ -95,13 +89,8 @@ def test_bad_input():
         train_model(r2.subset(np.arange(40)), model="pgbh", n_estimators=10)
 
 
-def test_cli_pgbh(tmp_path):
-    lines = ["doi,composition,core_size (nm),ms (emu/g),field_amplitude (kA/m),frequency (kHz),sar (W/g)"]
-    for k in range(40):
-        lines.append(f"lab{k % 10},Fe3O4,{8 + k % 11},{50 + k % 7},{10 + k % 5},{100 + 50 * (k % 4)},"
-                     f"{20 + 3 * k + 10 * (k % 4)}")
-    f = tmp_path / "own.csv"
-    f.write_text("\n".join(lines) + "\n")
+def test_cli_pgbh(tmp_path, own_sar_csv):
+    f = own_sar_csv
     runner = CliRunner()
     res = runner.invoke(app, ["train", "--target", "sar", "--data", str(f), "--no-literature",
                               "--n-estimators", "10", "--out", str(tmp_path / "h.pkl"), "--json"])

@@ -13,12 +13,6 @@ from ferrokit.design.paper_boost import PAPER_FRACTION_AVERAGE, PaperStumpBoosti
 from tests.cli.conftest import assert_one_line_error
 
 
-@pytest.fixture(scope="module")
-def sar_small():
-    t = load_dimag("sar")
-    return t.subset(np.arange(0, len(t), 2))  # every second row: all papers, half the rows
-
-
 def test_paper_rule_holds_in_every_averaged_member():
     # 20 papers; paper 0 alone at the top of x0 with a large offset. Each member m_k = ⌈φ_k · 20⌉ = 2, 4, 6:
     # no split of member k may leave fewer than m_k papers on a side
@@ -108,8 +102,8 @@ def test_bad_input():
         offset_columns(["log10_ms"], "sar")
 
 
-def test_same_folds_comparison_and_default(sar_small, tmp_path):
-    small = sar_small.subset(np.arange(0, len(sar_small), 3))  # ~70 rows: keep the test fast
+def test_same_folds_comparison_and_default(sar_half, tmp_path):
+    small = sar_half.subset(np.arange(0, len(sar_half), 3))  # ~70 rows: keep the test fast
     ev = evaluate(small, repeats=2, n_estimators=10, rng=0, max_depth=1)
     assert {s.model for s in ev.scores} == {"gb", "pgb", "pgbc", "pgbh"}  # SAR default: all four, same folds
     a = ev.score("baseline", "grouped", "pgbc").r2_log
@@ -120,12 +114,12 @@ def test_same_folds_comparison_and_default(sar_small, tmp_path):
     seed = int(np.random.default_rng(0).integers(2**31 - 1))
     direct = cross_validate(small, feature_set="baseline", repeats=2, n_estimators=10, rng=seed, model="pgbc")
     assert direct.r2_log == pytest.approx(a)
-    m = train_model(sar_small, n_estimators=20, rng=0, model="pgbc")
+    m = train_model(sar_half, n_estimators=20, rng=0, model="pgbc")
     p = m.provenance
     assert m.model == "pgbc" and p["target_offset"] == {"log10_frequency": 1.0}
     assert p["monotone"] == {"log10_field_amplitude": 1} and p["paper_fraction"] == PAPER_FRACTION_AVERAGE
     again = load_model(save_model(m, tmp_path / "c.pkl"))
-    np.testing.assert_array_equal(again.predict(sar_small).value, m.predict(sar_small).value)
+    np.testing.assert_array_equal(again.predict(sar_half).value, m.predict(sar_half).value)
     r2 = load_dimag("r2")
     with pytest.raises(FerroKitInputError, match="sar only"):
         evaluate(r2, repeats=1, models=("pgbc",))
@@ -133,13 +127,8 @@ def test_same_folds_comparison_and_default(sar_small, tmp_path):
         train_model(r2.subset(np.arange(40)), model="pgbc", n_estimators=10)
 
 
-def test_cli_pgbc(tmp_path):
-    lines = ["doi,composition,core_size (nm),ms (emu/g),field_amplitude (kA/m),frequency (kHz),sar (W/g)"]
-    for k in range(40):
-        lines.append(f"lab{k % 10},Fe3O4,{8 + k % 11},{50 + k % 7},{10 + k % 5},{100 + 50 * (k % 4)},"
-                     f"{20 + 3 * k + 10 * (k % 4)}")
-    f = tmp_path / "own.csv"
-    f.write_text("\n".join(lines) + "\n")
+def test_cli_pgbc(tmp_path, own_sar_csv):
+    f = own_sar_csv
     runner = CliRunner()
     out = tmp_path / "c.pkl"
     res = runner.invoke(app, ["train", "--target", "sar", "--data", str(f), "--no-literature", "--model", "pgbc",

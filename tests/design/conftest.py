@@ -1,0 +1,25 @@
+"""Shared fixtures of the paper-aware boosting tests."""
+
+import numpy as np
+import pytest
+
+from ferrokit.design import load_dimag
+
+
+@pytest.fixture(scope="session")
+def sar_half():
+    """Every second DiMag SAR row: all papers, half the rows."""
+    t = load_dimag("sar")
+    return t.subset(np.arange(0, len(t), 2))
+
+
+@pytest.fixture
+def own_sar_csv(tmp_path):
+    """A user SAR table in the documented CSV layout: 40 rows from 10 labs, SAR rising with the row index."""
+    lines = ["doi,composition,core_size (nm),ms (emu/g),field_amplitude (kA/m),frequency (kHz),sar (W/g)"]
+    for k in range(40):
+        lines.append(f"lab{k % 10},Fe3O4,{8 + k % 11},{50 + k % 7},{10 + k % 5},{100 + 50 * (k % 4)},"
+                     f"{20 + 3 * k + 10 * (k % 4)}")
+    f = tmp_path / "own.csv"
+    f.write_text("\n".join(lines) + "\n")
+    return f
