@@ -166,43 +166,11 @@ def near_term(s, dz, r3, a0, a1, a2, b0, b1):
 
 
 @njit
-def build_neighbours(x, y, z, centers, box, cell_start, cell_items, ncell, reach2, out):
-    """Indices of spheres within sqrt(reach2) of (x, y, z) (minimum image) into ``out``; returns the count."""
-    n = 0
-    if ncell < 3:
-        for k in range(centers.shape[0]):
-            dx = min_image(x - centers[k, 0], box)
-            dy = min_image(y - centers[k, 1], box)
-            dz = min_image(z - centers[k, 2], box)
-            if dx * dx + dy * dy + dz * dz < reach2:
-                out[n] = k
-                n += 1
-        return n
-    cs = box / ncell
-    ix = int(x / cs) % ncell
-    iy = int(y / cs) % ncell
-    iz = int(z / cs) % ncell
-    for ox in range(-1, 2):
-        for oy in range(-1, 2):
-            for oz in range(-1, 2):
-                cell = (((ix + ox) % ncell) * ncell + (iy + oy) % ncell) * ncell + (iz + oz) % ncell
-                for p in range(cell_start[cell], cell_start[cell + 1]):
-                    k = cell_items[p]
-                    dx = min_image(x - centers[k, 0], box)
-                    dy = min_image(y - centers[k, 1], box)
-                    dz = min_image(z - centers[k, 2], box)
-                    if dx * dx + dy * dy + dz * dz < reach2:
-                        out[n] = k
-                        n += 1
-    return n
-
-
-@njit
 def build_stencils(centers, box, cell_start, cell_items, ncell):
     """Per-cell candidate lists for neighbour-list rebuilds, flattened into contiguous arrays.
 
-    For each cell (C order), the spheres of its 27 neighbour cells in the order :func:`build_neighbours` visits
-    them, with the centre of the image on the cell's side of the periodic boundary (shift 0 or ±box per axis).
+    For each cell (C order), the spheres of its 27 neighbour cells (offsets −1, 0, 1 per axis, x slowest), with the
+    centre of the image on the cell's side of the periodic boundary (shift 0 or ±box per axis).
     A sphere within reach (< cell side) of a point in the cell is in its list exactly once, at that image, which
     is then its nearest image. Returns (start, item, sx, sy, sz); ``start`` has ncell³ + 1 entries.
     """

@@ -178,7 +178,8 @@ def sphere_field(points, center, radius: float, delta_omega: float = 1.0) -> np.
 
 @dataclass(frozen=True, eq=False)
 class FieldModel:
-    """The short-range polynomial kernel, the long-range Taylor grid and the cell list for one packing."""
+    """The short-range polynomial kernel, the long-range Taylor grid and the per-cell neighbour stencils for one
+    packing."""
 
     packing: SpherePacking
     cutoff: float  # a: support of the screening charge = short-range cutoff [m]
@@ -187,8 +188,7 @@ class FieldModel:
     taylor: np.ndarray  # (m, m, m, 16) float32: w, ∂x, ∂y, ∂z, ½∂xx, ½∂yy, ½∂zz, ∂xy, ∂xz, ∂yz of the long-range part
     grid_spacing: float
     ncell: int
-    cell_start: np.ndarray
-    cell_items: np.ndarray
+    stencils: tuple[np.ndarray, ...]  # (start, item, x, y, z) of ``_kernels.build_stencils``: candidates per cell
     list_cap: int
 
     @property
@@ -197,23 +197,24 @@ class FieldModel:
         return int(self.taylor.shape[0])
 
     def field(self, points) -> np.ndarray:
-        """Field w(x) in units of Δω_eq at ``points`` (n, 3) [m] (outside the spheres), as the walker sees it."""
+        """Field w(x) in units of Δω_eq at ``points`` (n, 3) [m] (outside the spheres), as the walker sees it: the
+        spheres within the cutoff are taken from the same cell stencils (nearest-image centres)."""
         p = np.atleast_2d(np.asarray(points, dtype=float)) % self.packing.box
         out = np.empty(len(p))
-        nbr = np.empty(self.list_cap, dtype=np.int64)
-        c, box, r = self.packing.centers, self.packing.box, self.packing.radius
-        reach2 = (self.cutoff + self.skin) ** 2
+        start, _, sx, sy, sz = self.stencils
+        cs = self.packing.box / self.ncell
+        r3 = self.packing.radius**3
         flat = self.taylor.reshape(-1)
         m, h = self.grid_points, self.grid_spacing
         for i, (x, y, z) in enumerate(p):
-            n = K.build_neighbours(x, y, z, c, box, self.cell_start, self.cell_items, self.ncell, reach2, nbr)
+            ix, iy, iz = (int(v / cs) % self.ncell for v in (x, y, z))
+            c = (ix * self.ncell + iy) * self.ncell + iz
             w = K.far_field(flat, m, 1.0 / h, h, x, y, z)
-            for k in nbr[:n]:
-                d = np.array([x, y, z]) - c[k]
-                d -= box * np.rint(d / box)
-                s = float(d @ d)
+            for q in range(start[c], start[c + 1]):
+                dx, dy, dz = x - sx[q], y - sy[q], z - sz[q]
+                s = dx * dx + dy * dy + dz * dz
                 if s < self.cutoff**2:
-                    w += K.near_term(s, d[2], r**3, *self.near_coef)
+                    w += K.near_term(s, dz, r3, *self.near_coef)
             out[i] = w
         return out
 
@@ -282,11 +283,11 @@ def long_range_taylor(packing: SpherePacking, cutoff: float, points_per_cutoff: 
     rho_k = np.fft.rfftn(K.deposit_gaussians(packing.centers, box, m, sd, 6.0 * sd))
     kx = 2 * np.pi * np.fft.fftfreq(m, d=h)
     kz = 2 * np.pi * np.fft.rfftfreq(m, d=h)
-    k2 = kx[:, None, None] ** 2 + kx[None, :, None] ** 2 + kz[None, None, :] ** 2
-    # ρ̂_a depends on |k| only: k² = (2π/L)² n² with integer n², so evaluate it once per distinct n²
+    # k² = (2π/L)² n² with integer n²: ρ̂_a (a function of |k|) is evaluated once per distinct n²
     nx = np.rint(np.fft.fftfreq(m, d=1.0 / m)).astype(np.int64)
     nz = np.rint(np.fft.rfftfreq(m, d=1.0 / m)).astype(np.int64)
     n2 = nx[:, None, None] ** 2 + nx[None, :, None] ** 2 + nz[None, None, :] ** 2
+    k2 = (2.0 * np.pi / box) ** 2 * n2
     n2u, inverse = np.unique(n2, return_inverse=True)
     rho_hat = split_transform(2.0 * np.pi / box * np.sqrt(n2u.astype(float)), cutoff)[inverse.reshape(n2.shape)]
     kernel = rho_hat * np.exp(0.5 * k2 * sd * sd)
@@ -336,6 +337,7 @@ def build_field_model(packing: SpherePacking, *, cutoff: float, skin: float,
     points_per_cutoff = check_range("points_per_cutoff", points_per_cutoff, 2.0, 16.0)
     taylor, h = long_range_taylor(packing, cutoff, points_per_cutoff)
     ncell, cell_start, cell_items, cap = cell_list(packing, cutoff + skin)
+    stencils = K.build_stencils(packing.centers, packing.box, cell_start, cell_items, ncell)
     return FieldModel(packing=packing, cutoff=cutoff, skin=skin,
                       near_coef=near_coefficients(packing.radius, cutoff), taylor=taylor, grid_spacing=h,
-                      ncell=ncell, cell_start=cell_start, cell_items=cell_items, list_cap=cap)
+                      ncell=ncell, stencils=stencils, list_cap=cap)

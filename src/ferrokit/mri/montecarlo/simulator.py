@@ -550,22 +550,6 @@ def starting_positions(packing: SpherePacking, n: int, rng: RngLike = None) -> n
     return np.ascontiguousarray(out[:n])
 
 
-def _stencils(model: FieldModel) -> tuple[np.ndarray, ...]:
-    """Per-cell neighbour candidates with periodic image shifts (:func:`_kernels.build_stencils`), cached per model."""
-    key = id(model)
-    hit = _STENCIL_CACHE.get(key)
-    if hit is not None and hit[0] is model:
-        return hit[1]
-    p = model.packing
-    st = K.build_stencils(p.centers, p.box, model.cell_start, model.cell_items, model.ncell)
-    _STENCIL_CACHE.clear()  # keep only the latest model (one configuration is walked at a time)
-    _STENCIL_CACHE[key] = (model, st)
-    return st
-
-
-_STENCIL_CACHE: dict[int, tuple[FieldModel, tuple[np.ndarray, ...]]] = {}
-
-
 def run_walk(model: FieldModel, pos0: np.ndarray, seed, *, sigma: float, phase_per_step: float, n_steps: int,
              sample_every: int, n_tau: int, n_echoes: int) -> dict[str, np.ndarray]:
     """Run the compiled walker for one configuration: mean complex signals, mean |Δr|², final positions."""
@@ -577,10 +561,9 @@ def run_walk(model: FieldModel, pos0: np.ndarray, seed, *, sigma: float, phase_p
     msd = np.zeros((K.N_CHUNKS, n_samp))
     pos_out = np.empty_like(pos0)
     p = model.packing
-    st = _stencils(model)
-    walk(np.ascontiguousarray(pos0, dtype=float), np.uint64(seed), p.centers, p.box, p.radius, model.ncell, *st,
-         model.list_cap, model.cutoff**2, model.skin, model.near_coef, model.taylor.reshape(-1), model.grid_points,
-         model.grid_spacing, math.sqrt(3.0) * sigma, phase_per_step, n_steps, sample_every, n_tau,
+    walk(np.ascontiguousarray(pos0, dtype=float), np.uint64(seed), p.centers, p.box, p.radius, model.ncell,
+         *model.stencils, model.list_cap, model.cutoff**2, model.skin, model.near_coef, model.taylor.reshape(-1),
+         model.grid_points, model.grid_spacing, math.sqrt(3.0) * sigma, phase_per_step, n_steps, sample_every, n_tau,
          fid, cpmg, hahn, echoes, msd, pos_out)
     n = pos0.shape[0]
 
