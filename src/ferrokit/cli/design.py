@@ -141,10 +141,11 @@ def evaluate_cmd(
 ) -> None:
     """Paper-grouped R² of log10(target) ± spread, baseline vs hybrid (vs GP), and the random-split contrast."""
     from ferrokit.design import evaluate
+    from ferrokit.design.models import boosting_models
 
     t = _target(target)
     kinds = None if models is None else tuple(m.strip().lower() for m in models.split(",") if m.strip())
-    allowed = ("gb", "pgb", "pgbc", "pgbh") if t == "sar" else ("gb", "pgb")
+    allowed = boosting_models(t)
     if kinds is not None and (not kinds or any(k not in allowed for k in kinds) or len(set(kinds)) != len(kinds)):
         raise FerroKitInputError(f"--models must be a comma-separated list of distinct {', '.join(allowed)} "
                                  f"for {t}; got {models!r}")

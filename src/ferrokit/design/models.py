@@ -54,10 +54,12 @@ _FORMAT = "ferrokit-design-model/1"
 #: paper-aware boosted stumps with physics monotone constraints (:mod:`ferrokit.design.paper_boost`), or (SAR
 #: only) their average over φ ∈ {0.1, 0.2, 0.3} fitted to the loss per field cycle log10(SAR/f) ("pgbc"), or
 #: their average over φ ∈ {0.15, …, 0.35}, all rows per stage, fitted to log10(SAR/(fH)) ("pgbh").
-MODELS: tuple[str, ...] = ("gb", "gp", "pgb", "pgbc", "pgbh")
+SAR_ONLY_MODELS: tuple[str, ...] = ("pgbc", "pgbh")  # fitted to the loss per field cycle: SAR only
+PAPER_MODELS: tuple[str, ...] = ("pgb", *SAR_ONLY_MODELS)  # paper-aware boosted stumps
+MODELS: tuple[str, ...] = ("gb", "gp", *PAPER_MODELS)
 
 #: Models that handle missing values themselves and take the feature names (paper-aware stumps, GP).
-_OWN_MISSING = ("gp", "pgb", "pgbc", "pgbh")
+_OWN_MISSING = ("gp", *PAPER_MODELS)
 
 
 def _estimator(model: str, n_estimators: int, seed: int, max_depth: int | None, names, target: str):
@@ -227,7 +229,7 @@ def cross_validate(table: DesignTable, *, feature_set: str = "hybrid", split: st
     if features is None or model in _OWN_MISSING:
         fm = compute_features(table, "hybrid" if model == "gp" else feature_set)
         names = fm.names
-        if model in ("pgb", "pgbc", "pgbh") and features is not None and features.shape != fm.values.shape:
+        if model in PAPER_MODELS and features is not None and features.shape != fm.values.shape:
             raise FerroKitInputError(f"features must be the {len(table)} × {len(names)} matrix of feature set "
                                      f"{fm.feature_set!r}, got shape {features.shape}")
         features = fm.values if features is None or model == "gp" else features
@@ -297,7 +299,12 @@ class Evaluation:
 
 
 #: Boosting models :func:`evaluate` compares on the same folds.
-_BOOSTING: tuple[str, ...] = ("gb", "pgb", "pgbc", "pgbh")
+_BOOSTING: tuple[str, ...] = ("gb", *PAPER_MODELS)
+
+
+def boosting_models(target: str) -> tuple[str, ...]:
+    """The boosting models that apply to ``target`` (all for SAR; gb and pgb otherwise)."""
+    return _BOOSTING if target == "sar" else ("gb", "pgb")
 
 
 def evaluate(table: DesignTable, *, repeats: int = 5, n_splits: int = 5, alpha: float = 0.1,
@@ -311,11 +318,10 @@ def evaluate(table: DesignTable, *, repeats: int = 5, n_splits: int = 5, alpha: 
     gives the per-repeat difference to "gb". ``max_depth`` fixes the depth of "gb" only. ``gp=True`` adds
     the GP with the physics prior mean (grouped only; slower: one GP fit per fold).
     """
-    models = ((("gb", "pgb", "pgbc", "pgbh") if table.target == "sar" else ("gb", "pgb")) if models is None
-              else tuple(models))
+    models = (boosting_models(table.target) if models is None else tuple(models))
     if not models or any(m not in _BOOSTING for m in models) or len(set(models)) != len(models):
         raise FerroKitInputError(f"models must be distinct entries of {_BOOSTING}, got {models}")
-    for m in ("pgbc", "pgbh"):
+    for m in SAR_ONLY_MODELS:
         if m in models and table.target != "sar":
             raise FerroKitInputError(f"model {m!r} (loss per field cycle) applies to target sar only, got "
                                      f"{table.target!r}")
@@ -454,7 +460,7 @@ def train_model(table: DesignTable, *, feature_set: str = "baseline", alpha: flo
         est.interval_scale_ = conformal_quantile(np.abs(y - pred) / sd, alpha)
         prov["gp"] = est.calibration | {"interval_scale": est.interval_scale_,
                                          "gaussian_z": norm_z(alpha)}
-    elif model in ("pgb", "pgbc", "pgbh"):
+    elif model in PAPER_MODELS:
         prov["paper_fraction"] = est.paper_fraction_
         prov["min_papers_per_side"] = est.min_papers_
         prov["monotone"] = {fm.names[j]: sgn for j, sgn in est.monotone.items()}
