@@ -76,6 +76,46 @@ def test_walk_does_not_depend_on_the_thread_count(small_model):
     assert np.array_equal(one["fid"], many["fid"]) and np.array_equal(one["positions"], many["positions"])
 
 
+@pytest.mark.parametrize("case", ["cells", "two_cells", "sparse"])
+def test_each_lane_list_holds_every_image_within_its_own_skin(small_model, case):
+    # a lane's list is valid while it stays within its own skin d_out − a of the rebuild point (d_out: the nearest
+    # image left out, or the edge of the cells searched); brute force over all 27 periodic images of every sphere:
+    # each image within reach is listed, every other image lies at ≥ d_out, and the lane's skin is never below the
+    # model's. "sparse" (6 cells per side, 8 spheres): mostly the cells' edge decides d_out
+    from ferrokit.mri.montecarlo._walk import FAR_AWAY, LANES, _lane_list
+
+    if case == "cells":
+        model = small_model
+    else:
+        f, n = (0.05, 12) if case == "two_cells" else (0.002, 8)
+        model = build_field_model(random_sphere_packing(radius=1.0, volume_fraction=f, n_spheres=n, rng=3),
+                                  cutoff=3.0, skin=1.0)
+    p = model.packing
+    cap, reach = model.list_cap, model.cutoff + model.skin
+    shifts = p.box * np.array([(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)], float)
+    images = (p.centers[:, None, :] + shifts[None]).reshape(-1, 3)  # sphere k's images at rows 27k … 27k + 26
+    longer = 0
+    for x in np.random.default_rng(4).uniform(0.0, p.box, (200, 3)):
+        nbr = np.zeros(cap * LANES, dtype=np.int64)
+        cx, cy, cz = (np.full(cap * LANES, FAR_AWAY) for _ in range(3))
+        n, skin2 = _lane_list(*x, p.box / model.ncell, model.ncell, *model.stencils, reach**2, model.cutoff,
+                              nbr, cx, cy, cz, 3, LANES, 0)
+        listed = np.stack([cx, cy, cz], axis=1)[3::LANES][:n]
+        d_out = math.sqrt(skin2) + model.cutoff
+        assert d_out >= reach - 1e-12
+        longer += d_out > reach + 1e-9
+        d = np.linalg.norm(images - x, axis=1)
+        is_listed = np.zeros(len(images), bool)
+        for q, c in enumerate(listed):
+            j = 27 * nbr[q * LANES + 3] + np.argmin(np.linalg.norm(shifts + p.centers[nbr[q * LANES + 3]] - c, axis=1))
+            assert np.allclose(images[j], c, rtol=0, atol=1e-12)
+            is_listed[j] = True
+        assert np.all(is_listed[d < reach])
+        assert np.all(d[~is_listed] >= d_out - 1e-9)
+        assert np.all(np.diff(np.linalg.norm(listed - x, axis=1)) >= 0)  # sorted by distance
+    assert longer > 100  # the own skin usually exceeds the model's (fewer rebuilds)
+
+
 def test_reflection_keeps_protons_outside(small_model):
     p = small_model.packing
     pos = starting_positions(p, 300, 1)

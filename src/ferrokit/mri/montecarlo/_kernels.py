@@ -217,7 +217,7 @@ def build_stencils(centers, box, cell_start, cell_items, ncell):
     return start, item, sx, sy, sz
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def min_image(d, box):
     """Minimum-image wrap of a coordinate difference known to lie in (−box, box)."""
     if d > 0.5 * box:
@@ -227,7 +227,7 @@ def min_image(d, box):
     return d
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def reflect_step(x, y, z, sx, sy, sz, k, centers, box, radius):
     """Specular reflection of the step (sx, sy, sz) from (x, y, z) at the surface of sphere k.
 

@@ -1,7 +1,7 @@
 """Lane-parallel walker of the Monte Carlo simulator: ``LANES`` protons are stepped together so that LLVM
 vectorises across protons (AVX-512 on this project's machines). Per proton it performs the plain algorithm —
 the same operations in the same order, no fastmath — and it equals the NumPy reference (:mod:`._reference`)
-to round-off (the order in which chunk sums are added).
+to round-off (the order in which chunk sums and listed near-field terms are added).
 
 How the hot loops vectorise (checked with ``inspect_asm``; docs/mri_montecarlo.md, Performance):
 
@@ -14,11 +14,16 @@ How the hot loops vectorise (checked with ``inspect_asm``; docs/mri_montecarlo.m
   whose tests fail and whose near-field term is selected away (it adds exactly +0.0);
 * lane loops hold no calls and no data-dependent branches; rare per-lane events (a reflection, a periodic
   wrap, a list rebuild) are counted there (integer reductions vectorise) and handled afterwards in scalar code;
+  every helper of those rare paths is inlined (``inline="always"``): a call anywhere in the step loop, even on
+  a rare path, cost 15 % of the whole step;
 * a list level pays the division and square root only when some lane is inside the cutoff;
-* the far-field record is read per lane in scalar code (no gathers are emitted for this CPU), but the path
-  does not depend on the field: each lane draws its next step one step ahead (the same random stream, in the
-  same order) and the record at the predicted next end point is *prefetched* a full step before it is read,
-  which hides the cache misses on the grid (the largest single cost before).
+* each lane's list is valid for its own skin: the distance to the nearest candidate left out, or to the edge
+  of the cells searched, minus the cutoff (never less than the model's skin), so lists are rebuilt less often;
+* the far-field records of the 16 lanes are read with one 64-byte load each and transposed in registers
+  (:func:`far_field_lanes`, an LLVM intrinsic: LLVM emits no gathers for this CPU, and Zen 4 gathers are no
+  faster than scalar loads); the path does not depend on the field, so each lane draws its next step one step
+  ahead (the same random stream, in the same order) and the record at the predicted next end point is
+  *prefetched* a full step before it is read, which hides the cache misses on the grid.
 """
 
 from __future__ import annotations
@@ -66,11 +71,82 @@ if HAVE_NUMBA:
             return context.get_dummy_value()
 
         return sig, codegen
+
+    def _transpose(builder, rows, need):
+        """The first ``need`` columns of the 16 × 16 matrix whose rows are the <16 x float> values ``rows``:
+        four butterfly stages, each swapping the off-diagonal blocks of size 8, 4, 2, 1 (2-source shuffles)."""
+        a = list(rows)
+        mask_ty = ir.VectorType(ir.IntType(32), 16)
+        for b in (8, 4, 2, 1):
+            out = list(a)
+            for r in range(16):
+                if r & b:
+                    continue
+                lo = [c if (c & b) == 0 else 16 + (c ^ b) for c in range(16)]
+                hi = [(c ^ b) if (c & b) == 0 else 16 + c for c in range(16)]
+                out[r] = builder.shuffle_vector(a[r], a[r | b], ir.Constant(mask_ty, lo))
+                out[r | b] = builder.shuffle_vector(a[r], a[r | b], ir.Constant(mask_ty, hi))
+            a = out
+        return a[:need]
+
+    @intrinsic
+    def far_field_lanes(typingctx, rec, IS, S, pidx, dxo, ffo):
+        """``S[ffo + l]`` = Taylor value of record ``rec[IS[pidx + l]:+16]`` at offset ``S[dxo + l]``,
+        ``S[dxo + L + l]``, ``S[dxo + 2L + l]`` for the 16 lanes l: the arithmetic of :func:`._kernels.far_field` (same
+        operations, same order, float32 coefficients widened exactly), on <16 x double> vectors."""
+        if not (isinstance(rec, types.Array) and rec.dtype == types.float32 and isinstance(IS, types.Array)
+                and IS.dtype == types.int64 and isinstance(S, types.Array) and S.dtype == types.float64
+                and LANES == 16):
+            return None
+        sig = types.void(rec, IS, S, pidx, dxo, ffo)
+
+        def codegen(context, builder, signature, args):
+            rec_t, is_t, s_t = signature.args[:3]
+            rec_a = context.make_array(rec_t)(context, builder, args[0])
+            is_a = context.make_array(is_t)(context, builder, args[1])
+            s_a = context.make_array(s_t)(context, builder, args[2])
+            i64 = ir.IntType(64)
+            vf32 = ir.VectorType(ir.FloatType(), 16)
+            vf64 = ir.VectorType(ir.DoubleType(), 16)
+
+            def at(ary_t, ary, idx):
+                return cgutils.get_item_pointer(context, builder, ary_t, ary, [idx], wraparound=False)
+
+            def vec_s(idx):  # <16 x double> at S[idx:idx + 16]
+                return builder.load(builder.bitcast(at(s_t, s_a, idx), vf64.as_pointer()), align=8)
+
+            rows = []
+            for ln in range(16):
+                p = builder.load(at(is_t, is_a, builder.add(args[3], ir.Constant(i64, ln))))
+                rows.append(builder.load(builder.bitcast(at(rec_t, rec_a, p), vf32.as_pointer()), align=4))
+            r = [builder.fpext(c, vf64) for c in _transpose(builder, rows, 10)]
+            dx = vec_s(args[4])
+            dy = vec_s(builder.add(args[4], ir.Constant(i64, 16)))
+            dz = vec_s(builder.add(args[4], ir.Constant(i64, 32)))
+            mul, add = builder.fmul, builder.fadd
+            # (w + gx dx + gy dy + gz dz) + dx (hxx dx + hxy dy + hxz dz) + dy (hyy dy + hyz dz) + hzz dz dz
+            t = add(add(add(r[0], mul(r[1], dx)), mul(r[2], dy)), mul(r[3], dz))
+            t = add(t, mul(dx, add(add(mul(r[4], dx), mul(r[7], dy)), mul(r[8], dz))))
+            t = add(t, mul(dy, add(mul(r[5], dy), mul(r[9], dz))))
+            t = add(t, mul(mul(r[6], dz), dz))
+            builder.store(t, builder.bitcast(at(s_t, s_a, args[5]), vf64.as_pointer()), align=8)
+            return context.get_dummy_value()
+
+        return sig, codegen
 else:  # pragma: no cover - plain Python fallback
     prange = range
 
     def prefetch(arr, idx):
         """No-op without numba."""
+
+    def far_field_lanes(rec, IS, S, pidx, dxo, ffo):
+        """Plain-Python version of the intrinsic (the same arithmetic, lane by lane)."""
+        for ln in range(LANES):
+            p = IS[pidx + ln]
+            dx, dy, dz = S[dxo + ln], S[dxo + LANES + ln], S[dxo + 2 * LANES + ln]
+            S[ffo + ln] = (rec[p] + rec[p + 1] * dx + rec[p + 2] * dy + rec[p + 3] * dz
+                           + dx * (rec[p + 4] * dx + rec[p + 7] * dy + rec[p + 8] * dz)
+                           + dy * (rec[p + 5] * dy + rec[p + 9] * dz) + rec[p + 6] * dz * dz)
 
 
 LANES = 16  # protons stepped together; a multiple of 16 (see the module docstring)
@@ -84,8 +160,9 @@ FAR_AWAY = 1.0e30  # padding centre of the lane-major neighbour lists
  VX, VY, VZ,  # displacement since the last list rebuild
  PH, PHC,  # phase, CPMG phase
  W, FF, WT,  # near-field sum, far-field value, lane weight (0 for padding lanes)
- DX, DY, DZ) = (k * LANES for k in range(26))  # offset from the nearest grid node
-_NF = 26
+ DX, DY, DZ,  # offset from the nearest grid node
+ SK2) = (k * LANES for k in range(27))  # squared skin of the lane's list
+_NF = 27
 # offsets in the int buffer IS: list length, hit count, rebuild flag, node record index, prefetch index
 NN, HIT, FLAG, PIDX, PF = (k * LANES for k in range(5))
 _NI = 5
@@ -99,22 +176,35 @@ def _step(z, step_half_width):
     return (2.0 * u1 - 1.0) * step_half_width, (2.0 * u2 - 1.0) * step_half_width, (2.0 * u3 - 1.0) * step_half_width
 
 
-@njit(error_model="numpy")
-def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, nbr, cx, cy, cz, ln, L, n_old):
+@njit(error_model="numpy", inline="always")
+def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, acut, nbr, cx, cy, cz, ln, L, n_old):
     """Neighbour list of lane ``ln`` from its cell's stencil into the lane-major lists (entry q at q·L + ln);
-    entries sorted by distance; pads entries [n, n_old) with FAR_AWAY (entries ≥ n_old are padding already);
-    returns n."""
+    entries sorted by distance; pads entries [n, n_old) with FAR_AWAY (entries ≥ n_old are padding already).
+
+    Returns n and the list's squared skin: every image not listed is at least d_out from (x, y, z) (the nearest
+    candidate beyond ``reach``, or the edge of the stencil's cells), so all images within the cutoff ``acut`` of
+    any point less than d_out − acut away are listed. d_out ≥ reach, so this skin is never below the model's.
+    """
     ix = int(x / cs) % ncell
     iy = int(y / cs) % ncell
     iz = int(z / cs) % ncell
     c = (ix * ncell + iy) * ncell + iz
+    # the stencil holds every sphere image inside the 3×3×3 block of cells about this one: images left out lie
+    # beyond the block's boundary, at least ``bound`` (≥ cs ≥ reach) from (x, y, z)
+    fx = x - ix * cs
+    fy = y - iy * cs
+    fz = z - iz * cs
+    bound = cs + max(0.0, min(min(fx, cs - fx), min(min(fy, cs - fy), min(fz, cs - fz))))
+    out2 = bound * bound  # squared distance to the nearest image not listed
     n = 0
     for p in range(st_start[c], st_start[c + 1]):
         dx = x - st_x[p]
         dy = y - st_y[p]
         dz = z - st_z[p]
         d2 = dx * dx + dy * dy + dz * dz
-        if d2 < reach2:
+        if d2 >= reach2:
+            out2 = min(out2, d2)
+        else:
             # insertion by distance: near spheres first, so that the upper list levels rarely hold a sphere
             # within the cutoff and skip the division and square root for all lanes
             q = n
@@ -142,10 +232,11 @@ def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, 
         cx[o] = FAR_AWAY
         cy[o] = FAR_AWAY
         cz[o] = FAR_AWAY
-    return n
+    skin = math.sqrt(out2) - acut
+    return n, skin * skin
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def _lane_first_hit(x, y, z, cx, cy, cz, nbr, n, r2, ln, L):
     """First listed sphere containing (x, y, z), tested on the listed image centres (as the trial-point loop), or -1."""
     for q in range(n):
@@ -158,7 +249,7 @@ def _lane_first_hit(x, y, z, cx, cy, cz, nbr, n, r2, ln, L):
     return -1
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def _lane_inside(x, y, z, centers, box, nbr, n, r2, ln, L):
     """Sphere of lane ``ln``'s list containing (x, y, z) (minimum image about the true centres), or -1."""
     for q in range(n):
@@ -171,7 +262,7 @@ def _lane_inside(x, y, z, centers, box, nbr, n, r2, ln, L):
     return -1
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def _lane_near(x, y, z, cx, cy, cz, n, a2cut, r3, a0, a1, a2, b0, b1, ln, L):
     """Near-field sum at (x, y, z) over lane ``ln``'s list (after a reflection or a list rebuild)."""
     w = 0.0
@@ -185,7 +276,7 @@ def _lane_near(x, y, z, cx, cy, cz, n, a2cut, r3, a0, a1, a2, b0, b1, ln, L):
             w += near_term(s, dz, r3, a0, a1, a2, b0, b1)
     return w
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def _wrap_axis(S, o, nc, nl, ln, L, box):
     """Periodic wrap of coordinate S[o] of lane ``ln`` into [0, box); its listed image centres nc move with it."""
     v = S[o]
@@ -207,7 +298,8 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
 
     pos0 (N, 3): starting positions in [0, L)³; seed: uint64 (proton i's stream starts at mix64(seed + i·golden),
     one 64-bit draw per step); st_*: the per-cell stencils of ``_kernels.build_stencils`` (cells of side
-    ≥ cutoff + skin, any ncell ≥ 1); a2cut: the squared cutoff a²; co: ``geometry.near_coefficients``; rec, m, h:
+    ≥ cutoff + skin, any ncell ≥ 1); skin: the model's list skin (each lane's own skin is at least this);
+    a2cut: the squared cutoff a²; co: ``geometry.near_coefficients``; rec, m, h:
     the flattened long-range records (``FieldModel.taylor.reshape(-1)``), nodes per side and spacing;
     step_half_width: √3 σ. fid, cpmg, hahn: (N_CHUNKS, n_samples, 2); echoes: (N_CHUNKS, n_echoes, 2);
     msd: (N_CHUNKS, n_samples); pos_out: (N, 3) final positions. Protons are split into ≤ N_CHUNKS fixed chunks of
@@ -224,7 +316,7 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
     b0 = co[3]
     b1 = co[4]
     reach2 = (math.sqrt(a2cut) + skin) ** 2
-    skin2 = skin * skin
+    acut = math.sqrt(a2cut)
     cs = box / ncell
     inv_h = 1.0 / h
     per = (n_prot + N_CHUNKS - 1) // N_CHUNKS
@@ -255,8 +347,8 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
                 S[X + ln] = x
                 S[Y + ln] = y
                 S[Z + ln] = z
-                IS[NN + ln] = _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2,
-                                       nbr, ncx, ncy, ncz, ln, L, IS[NN + ln])
+                IS[NN + ln], S[SK2 + ln] = _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z,
+                                                      reach2, acut, nbr, ncx, ncy, ncz, ln, L, IS[NN + ln])
                 S[UX + ln] = 0.0
                 S[UY + ln] = 0.0
                 S[UZ + ln] = 0.0
@@ -395,7 +487,7 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
                     S[VZ + ln] = c_
                     wr = ((1 if xn >= box else 0) | (1 if xn < 0.0 else 0) | (1 if yn >= box else 0)
                           | (1 if yn < 0.0 else 0) | (1 if zn >= box else 0) | (1 if zn < 0.0 else 0))
-                    rb = 1 if a_ * a_ + b_ * b_ + c_ * c_ >= skin2 else 0
+                    rb = 1 if a_ * a_ + b_ * b_ + c_ * c_ >= S[SK2 + ln] else 0
                     IS[FLAG + ln] = rb
                     nwr += wr
                     nrb += rb
@@ -411,8 +503,9 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
                     for ln in range(L):
                         rb = IS[FLAG + ln] > 0
                         if rb:
-                            IS[NN + ln] = _lane_list(S[X + ln], S[Y + ln], S[Z + ln], cs, ncell, st_start, st_item,
-                                                   st_x, st_y, st_z, reach2, nbr, ncx, ncy, ncz, ln, L, IS[NN + ln])
+                            IS[NN + ln], S[SK2 + ln] = _lane_list(S[X + ln], S[Y + ln], S[Z + ln], cs, ncell,
+                                                                  st_start, st_item, st_x, st_y, st_z, reach2, acut,
+                                                                  nbr, ncx, ncy, ncz, ln, L, IS[NN + ln])
                             S[VX + ln] = 0.0
                             S[VY + ln] = 0.0
                             S[VZ + ln] = 0.0
@@ -422,7 +515,7 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
                     nmax = 0
                     for ln in range(L):
                         nmax = max(nmax, IS[NN + ln])
-                # ---- far field: nearest node and offsets (vector), record read + Taylor value (scalar) ----
+                # ---- far field: nearest node and offsets (vector), records read and transposed, Taylor value ----
                 for ln in range(L):
                     x = S[X + ln]
                     y = S[Y + ln]
@@ -437,14 +530,7 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
                     jj = jj if jj < m else 0
                     kk = kk if kk < m else 0
                     IS[PIDX + ln] = ((i * m + jj) * m + kk) * 16
-                for ln in range(L):
-                    p = IS[PIDX + ln]
-                    dx = S[DX + ln]
-                    dy = S[DY + ln]
-                    dz = S[DZ + ln]
-                    S[FF + ln] = (rec[p] + rec[p + 1] * dx + rec[p + 2] * dy + rec[p + 3] * dz
-                                 + dx * (rec[p + 4] * dx + rec[p + 7] * dy + rec[p + 8] * dz)
-                                 + dy * (rec[p + 5] * dy + rec[p + 9] * dz) + rec[p + 6] * dz * dz)
+                far_field_lanes(rec, IS, S, PIDX, DX, FF)
                 # ---- phase (vector) ----
                 for ln in range(L):
                     dph = phase_per_step * (S[W + ln] + S[FF + ln])

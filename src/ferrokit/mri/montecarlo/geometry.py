@@ -298,10 +298,18 @@ def long_range_taylor(packing: SpherePacking, cutoff: float, points_per_cutoff: 
     ik = (1j * kx[:, None, None], 1j * kx[None, :, None], 1j * kz[None, None, :])
     factors = (1.0, *ik, 0.5 * ik[0] ** 2, 0.5 * ik[1] ** 2, 0.5 * ik[2] ** 2, ik[0] * ik[1], ik[0] * ik[2],
                ik[1] * ik[2])
-    rec = np.zeros((m, m, m, 16), dtype=np.float32)
+    rec = _zeros_line_aligned((m, m, m, 16))  # one record = one 64-byte cache line (one load in the walker)
     for c, fac in enumerate(factors):
         rec[..., c] = np.fft.irfftn(base * fac, s=(m, m, m), axes=(0, 1, 2))
     return rec, h
+
+
+def _zeros_line_aligned(shape: tuple[int, ...], line: int = 64) -> np.ndarray:
+    """float32 zeros whose first element starts a ``line``-byte cache line."""
+    n = math.prod(shape) * 4
+    buf = np.zeros(n + line, dtype=np.uint8)
+    off = -buf.ctypes.data % line
+    return buf[off:off + n].view(np.float32).reshape(shape)
 
 
 def cell_list(packing: SpherePacking, reach: float):
