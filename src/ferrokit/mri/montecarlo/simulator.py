@@ -275,16 +275,19 @@ def default_cutoff(radius: float, volume_fraction: float) -> float:
 
     ≈ 0.3 spheres within a; a fixed fraction of the box (L/a ≈ 31 at 2000 spheres), so the long-range grid has
     ≈ 125³ records (128 MB) at the default 2000 spheres whatever f. A smaller a leaves fewer spheres in the
-    short-range sum (a ≈ 3 R: 18.7 ns per proton-step against 22.9 at a = f^{-1/3} R = 4.6 R, f = 0.01) at the
-    cost of grid memory; the field itself does not depend on a (exact split)."""
+    short-range sum at the cost of grid memory (f = 0.01, 1 thread, ns per proton-step: a = 3 R 17.2, 3.5 R 18.7,
+    f^{-1/3} R = 4.6 R 22.0, medians of 5 alternating runs on a busy host); the field itself does not depend
+    on a (exact split)."""
     return radius * max(3.0, 0.65 * volume_fraction ** (-1.0 / 3.0))
 
 
 def neighbour_skin(cutoff: float, sigma: float) -> float:
-    """Neighbour-list skin [m]: max(0.75 a, 3√3 σ). Lists are rebuilt after a displacement of one skin, i.e. every
-    ≈ (skin/σ)²/3 steps (≈ 40 at the defaults); longer lists cost little in the lane walker (a list level with no
-    lane inside the cutoff skips the division and square root). Measured at f = 0.01, a = 3 R: 0.5 a 25.5,
-    0.75 a 19–23, 1.0 a 20 ns per proton-step (docs/mri_montecarlo.md, Performance)."""
+    """Neighbour-list skin [m]: max(0.75 a, 3√3 σ), the least skin of any list (each list's own skin reaches to the
+    nearest image it leaves out, 1.25 × this on average at the defaults). Lists are rebuilt after a displacement of
+    one skin, i.e. every ≳ (skin/σ)²/3 steps (≈ 40 at the defaults); longer lists cost little in the lane walker
+    (a list level with no lane inside the cutoff skips the division and square root). Measured at f = 0.01,
+    a = 3 R, 1 thread: 0.6 a 15.6, 0.75 a 14.6, 0.9 a 15.0, 1.1 a 15.1 ns per proton-step (docs/mri_montecarlo.md,
+    Performance)."""
     return max(0.75 * cutoff, 3.0 * math.sqrt(3.0) * sigma)
 
 
