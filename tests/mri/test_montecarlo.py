@@ -39,20 +39,16 @@ def small_model():
     return build_field_model(packing, cutoff=3.0, skin=0.8)
 
 
-@pytest.mark.parametrize("case", ["cells", "two_cells"])
+@pytest.mark.parametrize("case", ["cells", "two_cells", "sparse"])
 def test_kernel_equals_plain_reference(small_model, case):
-    # same algorithm, same random numbers: only floating-point summation order differs. "cells": 3 cells per side
-    # (the stencils of a real cell list); "two_cells": a box of 2 cells per side, where each neighbour cell is
-    # visited at two periodic shifts. 100 protons: 6 groups of 16 lanes plus 4 padding lanes of weight 0.
-    if case == "cells":
-        model = small_model
-        assert model.ncell == 3
-    else:
-        p = random_sphere_packing(radius=1.0, volume_fraction=0.05, n_spheres=12, rng=3)
-        model = build_field_model(p, cutoff=3.0, skin=1.0)
-        assert model.ncell == 2
+    # same algorithm, same random numbers: only floating-point summation order differs. The three boxes of
+    # _case_model (3 and 2 cells per side, and a sparse one where lists live longest). 100 protons: 6 groups of
+    # 16 lanes plus 4 padding lanes of weight 0.
+    model = _case_model(small_model, case)
+    assert model.ncell == {"cells": 3, "two_cells": 2, "sparse": 6}[case]
     pos = starting_positions(model.packing, 100, 5)
-    kw = {"sigma": 0.3, "phase_per_step": 0.05, "n_steps": 200, "sample_every": 10, "n_tau": 20}
+    phase = 1.0 if case == "sparse" else 0.05  # the sparse box needs a stronger field to dephase in 200 steps
+    kw = {"sigma": 0.3, "phase_per_step": phase, "n_steps": 200, "sample_every": 10, "n_tau": 20}
     fast = run_walk(model, pos, 99, n_echoes=200 // 40 + 1, **kw)
     ref = reference_walk(model, pos, 99, **kw)
     for key in ("fid", "cpmg", "echoes"):
@@ -76,44 +72,114 @@ def test_walk_does_not_depend_on_the_thread_count(small_model):
     assert np.array_equal(one["fid"], many["fid"]) and np.array_equal(one["positions"], many["positions"])
 
 
+def _case_model(small_model, case):
+    """"cells": 3 cells per side; "two_cells": 2 per side (each neighbour cell visited at two periodic shifts);
+    "sparse": 6 per side and 8 spheres, where mostly the edge of the cells searched decides a list's skin."""
+    if case == "cells":
+        return small_model
+    f, n = (0.05, 12) if case == "two_cells" else (0.002, 8)
+    return build_field_model(random_sphere_packing(radius=1.0, volume_fraction=f, n_spheres=n, rng=3),
+                             cutoff=3.0, skin=1.0)
+
+
 @pytest.mark.parametrize("case", ["cells", "two_cells", "sparse"])
 def test_each_lane_list_holds_every_image_within_its_own_skin(small_model, case):
     # a lane's list is valid while it stays within its own skin d_out − a of the rebuild point (d_out: the nearest
     # image left out, or the edge of the cells searched); brute force over all 27 periodic images of every sphere:
-    # each image within reach is listed, every other image lies at ≥ d_out, and the lane's skin is never below the
-    # model's. "sparse" (6 cells per side, 8 spheres): mostly the cells' edge decides d_out
+    # each image within reach is listed once, every other image lies at ≥ d_out, and the lane's skin is never
+    # below the model's. Random points plus the edges: 0, cell boundaries and the ulps below them, and x = box
+    # (a periodic wrap of a tiny negative coordinate rounds to box). One set of list buffers is reused, so
+    # the padding of a shorter list after a longer one is checked too.
     from ferrokit.mri.montecarlo._walk import FAR_AWAY, LANES, _lane_list
 
-    if case == "cells":
-        model = small_model
-    else:
-        f, n = (0.05, 12) if case == "two_cells" else (0.002, 8)
-        model = build_field_model(random_sphere_packing(radius=1.0, volume_fraction=f, n_spheres=n, rng=3),
-                                  cutoff=3.0, skin=1.0)
+    model = _case_model(small_model, case)
     p = model.packing
-    cap, reach = model.list_cap, model.cutoff + model.skin
+    cap, reach, cs = model.list_cap, model.cutoff + model.skin, p.box / model.ncell
     shifts = p.box * np.array([(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)], float)
     images = (p.centers[:, None, :] + shifts[None]).reshape(-1, 3)  # sphere k's images at rows 27k … 27k + 26
-    longer = 0
-    for x in np.random.default_rng(4).uniform(0.0, p.box, (200, 3)):
-        nbr = np.zeros(cap * LANES, dtype=np.int64)
-        cx, cy, cz = (np.full(cap * LANES, FAR_AWAY) for _ in range(3))
-        n, skin2 = _lane_list(*x, p.box / model.ncell, model.ncell, *model.stencils, reach**2, model.cutoff,
-                              nbr, cx, cy, cz, 3, LANES, 0)
-        listed = np.stack([cx, cy, cz], axis=1)[3::LANES][:n]
+    rng = np.random.default_rng(4)
+    edges = [0.0, p.box, np.nextafter(p.box, 0.0)] + [v for k in range(1, model.ncell)
+                                                      for v in (k * cs, np.nextafter(k * cs, 0.0))]
+    points = list(rng.uniform(0.0, p.box, (200, 3)))
+    points += [np.array([e, *rng.uniform(0.0, p.box, 2)])[np.roll(np.arange(3), r)] for e in edges for r in range(3)]
+    nbr = np.zeros(cap * LANES, dtype=np.int64)
+    cx, cy, cz = (np.full(cap * LANES, FAR_AWAY) for _ in range(3))
+    n, longer, lane = 0, 0, 3
+    for x in points:
+        n, skin2 = _lane_list(*x, cs, model.ncell, *model.stencils, reach**2, model.cutoff, nbr, cx, cy, cz,
+                              lane, LANES, n)
+        entries = np.stack([cx, cy, cz], axis=1)[lane::LANES]
+        listed, padding = entries[:n], entries[n:]
+        assert np.all(padding == FAR_AWAY)
         d_out = math.sqrt(skin2) + model.cutoff
         assert d_out >= reach - 1e-12
         longer += d_out > reach + 1e-9
         d = np.linalg.norm(images - x, axis=1)
-        is_listed = np.zeros(len(images), bool)
+        rows = []
         for q, c in enumerate(listed):
-            j = 27 * nbr[q * LANES + 3] + np.argmin(np.linalg.norm(shifts + p.centers[nbr[q * LANES + 3]] - c, axis=1))
-            assert np.allclose(images[j], c, rtol=0, atol=1e-12)
-            is_listed[j] = True
+            k = nbr[q * LANES + lane]
+            rows.append(27 * k + np.argmin(np.linalg.norm(shifts + p.centers[k] - c, axis=1)))
+            assert np.allclose(images[rows[-1]], c, rtol=0, atol=1e-12)
+        assert len(set(rows)) == n  # no image listed twice
+        is_listed = np.zeros(len(images), bool)
+        is_listed[rows] = True
         assert np.all(is_listed[d < reach])
         assert np.all(d[~is_listed] >= d_out - 1e-9)
         assert np.all(np.diff(np.linalg.norm(listed - x, axis=1)) >= 0)  # sorted by distance
     assert longer > 100  # the own skin usually exceeds the model's (fewer rebuilds)
+
+
+def test_far_field_lanes_equals_the_scalar_far_field_bitwise():
+    # the intrinsic transposes 16 records in registers; the arithmetic must be that of _kernels.far_field exactly
+    numba = pytest.importorskip("numba")
+    from ferrokit.mri.montecarlo._walk import LANES, far_field_lanes
+
+    @numba.njit
+    def lanes(rec, idx, s):
+        far_field_lanes(rec, idx, s, 0, LANES, 4 * LANES)
+
+    packing = random_sphere_packing(radius=1.0, volume_fraction=0.05, n_spheres=40, rng=1)
+    model = build_field_model(packing, cutoff=3.0, skin=1.0)
+    rec, m, h = model.taylor.reshape(-1), model.grid_points, model.grid_spacing
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        x = rng.uniform(0.0, packing.box, (LANES, 3))
+        node = np.floor(x / h + 0.5).astype(np.int64) % m
+        s = np.zeros(5 * LANES)
+        s[LANES:4 * LANES] = (x - np.floor(x / h + 0.5) * h).T.reshape(-1)
+        idx = ((node[:, 0] * m + node[:, 1]) * m + node[:, 2]) * 16
+        lanes(rec, idx, s)
+        expect = [K.far_field(rec, m, 1.0 / h, h, *xi) for xi in x]
+        assert np.array_equal(s[4 * LANES:], np.array(expect))
+
+
+def test_walker_runs_without_numba():
+    # numba is optional: without it the walker (prefetch a no-op, far_field_lanes in plain Python) still equals
+    # the reference. Run in a fresh interpreter where importing numba fails.
+    import subprocess
+    import sys
+
+    code = """
+import sys, warnings
+sys.modules['numba'] = None
+warnings.simplefilter('ignore')  # uint64 wrap-around of the random stream in plain NumPy scalars
+import numpy as np
+from ferrokit._shared.numba import HAVE_NUMBA
+assert not HAVE_NUMBA
+from ferrokit.mri.montecarlo import random_sphere_packing
+from ferrokit.mri.montecarlo.geometry import build_field_model
+from ferrokit.mri.montecarlo.simulator import run_walk, starting_positions
+from ferrokit.mri.montecarlo._reference import reference_walk
+p = random_sphere_packing(radius=1.0, volume_fraction=0.1, n_spheres=60, rng=2)
+m = build_field_model(p, cutoff=3.0, skin=0.8)
+pos = starting_positions(p, 20, 5)
+kw = dict(sigma=0.3, phase_per_step=0.05, n_steps=40, sample_every=10, n_tau=20)
+a, r = run_walk(m, pos, 99, n_echoes=2, **kw), reference_walk(m, pos, 99, **kw)
+print(max(float(np.abs(a[k] - r[k]).max()) for k in ('fid', 'cpmg')))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout.strip().splitlines()[-1]) < 1e-10
 
 
 def test_reflection_keeps_protons_outside(small_model):

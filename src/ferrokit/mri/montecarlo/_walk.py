@@ -1,7 +1,9 @@
 """Lane-parallel walker of the Monte Carlo simulator: ``LANES`` protons are stepped together so that LLVM
 vectorises across protons (AVX-512 on this project's machines). Per proton it performs the plain algorithm —
 the same operations in the same order, no fastmath — and it equals the NumPy reference (:mod:`._reference`)
-to round-off (the order in which chunk sums and listed near-field terms are added).
+to round-off (the order in which chunk sums and listed near-field terms are added) for non-overlapping spheres.
+(With overlapping spheres a point can lie in two at once; the walker reflects from the first one listed, so the
+path depends on the list order and the rebuild times.)
 
 How the hot loops vectorise (checked with ``inspect_asm``; docs/mri_montecarlo.md, Performance):
 
@@ -19,11 +21,11 @@ How the hot loops vectorise (checked with ``inspect_asm``; docs/mri_montecarlo.m
 * a list level pays the division and square root only when some lane is inside the cutoff;
 * each lane's list is valid for its own skin: the distance to the nearest candidate left out, or to the edge
   of the cells searched, minus the cutoff (never less than the model's skin), so lists are rebuilt less often;
-* the far-field records of the 16 lanes are read with one 64-byte load each and transposed in registers
-  (:func:`far_field_lanes`, an LLVM intrinsic: LLVM emits no gathers for this CPU, and Zen 4 gathers are no
-  faster than scalar loads); the path does not depend on the field, so each lane draws its next step one step
-  ahead (the same random stream, in the same order) and the record at the predicted next end point is
-  *prefetched* a full step before it is read, which hides the cache misses on the grid.
+* the far-field records of the 16 lanes (line-aligned) are read with one 64-byte load each and transposed
+  in registers (:func:`far_field_lanes`, an LLVM intrinsic: LLVM emits no gathers for this CPU, and Zen 4
+  gathers are no faster than scalar loads); the path does not depend on the field, so each lane draws its next
+  step one step ahead (the same random stream, in the same order) and the record at the predicted next end
+  point is *prefetched* a full step before it is read, which hides the cache misses on the grid.
 """
 
 from __future__ import annotations
@@ -94,9 +96,11 @@ if HAVE_NUMBA:
         """``S[ffo + l]`` = Taylor value of record ``rec[IS[pidx + l]:+16]`` at offset ``S[dxo + l]``,
         ``S[dxo + L + l]``, ``S[dxo + 2L + l]`` for the 16 lanes l: the arithmetic of :func:`._kernels.far_field` (same
         operations, same order, float32 coefficients widened exactly), on <16 x double> vectors."""
-        if not (isinstance(rec, types.Array) and rec.dtype == types.float32 and isinstance(IS, types.Array)
-                and IS.dtype == types.int64 and isinstance(S, types.Array) and S.dtype == types.float64
-                and LANES == 16):
+        def flat(a, dtype):
+            return isinstance(a, types.Array) and a.dtype == dtype and a.ndim == 1 and a.layout == "C"
+
+        if not (flat(rec, types.float32) and flat(IS, types.int64) and flat(S, types.float64) and LANES == 16
+                and all(isinstance(v, types.Integer) for v in (pidx, dxo, ffo))):
             return None
         sig = types.void(rec, IS, S, pidx, dxo, ffo)
 
@@ -149,7 +153,7 @@ else:  # pragma: no cover - plain Python fallback
                            + dy * (rec[p + 5] * dy + rec[p + 9] * dz) + rec[p + 6] * dz * dz)
 
 
-LANES = 16  # protons stepped together; a multiple of 16 (see the module docstring)
+LANES = 16  # protons stepped together: exactly 16 (far_field_lanes transposes 16 × 16; see the module docstring)
 FAR_AWAY = 1.0e30  # padding centre of the lane-major neighbour lists
 # offsets of the per-lane fields in the float buffer S (field k of lane ln at k · LANES + ln)
 (X, Y, Z,  # position
@@ -185,9 +189,9 @@ def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, 
     candidate beyond ``reach``, or the edge of the stencil's cells), so all images within the cutoff ``acut`` of
     any point less than d_out − acut away are listed. d_out ≥ reach, so this skin is never below the model's.
     """
-    ix = int(x / cs) % ncell
-    iy = int(y / cs) % ncell
-    iz = int(z / cs) % ncell
+    ix = min(int(x / cs), ncell - 1)  # 0 ≤ x ≤ box: x = box (a wrap that rounds up) stays in the last cell
+    iy = min(int(y / cs), ncell - 1)
+    iz = min(int(z / cs), ncell - 1)
     c = (ix * ncell + iy) * ncell + iz
     # the stencil holds every sphere image inside the 3×3×3 block of cells about this one: images left out lie
     # beyond the block's boundary, at least ``bound`` (≥ cs ≥ reach) from (x, y, z)
@@ -232,7 +236,7 @@ def _lane_list(x, y, z, cs, ncell, st_start, st_item, st_x, st_y, st_z, reach2, 
         cx[o] = FAR_AWAY
         cy[o] = FAR_AWAY
         cz[o] = FAR_AWAY
-    skin = math.sqrt(out2) - acut
+    skin = max(math.sqrt(out2) - acut, 0.0)
     return n, skin * skin
 
 
@@ -305,6 +309,9 @@ def walk(pos0, seed, centers, box, radius, ncell, st_start, st_item, st_x, st_y,
     msd: (N_CHUNKS, n_samples); pos_out: (N, 3) final positions. Protons are split into ≤ N_CHUNKS fixed chunks of
     a whole number of LANES-groups (the unused chunk rows stay zero; padding lanes, only in the last group,
     repeat a proton with weight 0), so the sums do not depend on the thread count.
+
+    Requires R + 3σ < a (the simulator checks it): an image left out of a list then lies more than R from any
+    point the walker tests, so the hit test never misses a sphere.
     """
     n_prot = pos0.shape[0]
     n_samples = fid.shape[1]

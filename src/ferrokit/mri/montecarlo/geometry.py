@@ -207,7 +207,7 @@ class FieldModel:
         flat = self.taylor.reshape(-1)
         m, h = self.grid_points, self.grid_spacing
         for i, (x, y, z) in enumerate(p):
-            ix, iy, iz = (int(v / cs) % self.ncell for v in (x, y, z))
+            ix, iy, iz = (min(int(v / cs), self.ncell - 1) for v in (x, y, z))  # v = box: last cell
             c = (ix * self.ncell + iy) * self.ncell + iz
             w = K.far_field(flat, m, 1.0 / h, h, x, y, z)
             for q in range(start[c], start[c + 1]):
@@ -323,7 +323,7 @@ def cell_list(packing: SpherePacking, reach: float):
     box = packing.box
     ncell = max(1, int(box / reach))
     n = packing.n_spheres
-    idx = np.floor(packing.centers / (box / ncell)).astype(np.int64) % ncell
+    idx = np.minimum(np.floor(packing.centers / (box / ncell)).astype(np.int64), ncell - 1)  # c/cs may round to ncell
     flat = (idx[:, 0] * ncell + idx[:, 1]) * ncell + idx[:, 2]
     order = np.argsort(flat, kind="stable")
     counts = np.bincount(flat, minlength=ncell**3)

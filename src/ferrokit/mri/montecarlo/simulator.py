@@ -555,7 +555,12 @@ def starting_positions(packing: SpherePacking, n: int, rng: RngLike = None) -> n
 
 def run_walk(model: FieldModel, pos0: np.ndarray, seed, *, sigma: float, phase_per_step: float, n_steps: int,
              sample_every: int, n_tau: int, n_echoes: int) -> dict[str, np.ndarray]:
-    """Run the compiled walker for one configuration: mean complex signals, mean |Δr|², final positions."""
+    """Run the compiled walker for one configuration: mean complex signals, mean |Δr|², final positions.
+
+    Requires R + 3σ < cutoff (the largest step is 3σ): the walker's neighbour lists rely on it."""
+    if not model.packing.radius + 3.0 * sigma < model.cutoff:
+        raise FerroKitInputError(f"the walker needs R + 3σ < cutoff, got R = {model.packing.radius:g}, "
+                                 f"σ = {sigma:g}, cutoff = {model.cutoff:g}")
     n_samp = n_steps // sample_every + 1
     fid = np.zeros((K.N_CHUNKS, n_samp, 2))
     cpmg = np.zeros_like(fid)
