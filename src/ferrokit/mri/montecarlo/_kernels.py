@@ -151,7 +151,13 @@ def far_field(rec, m, inv_h, h, x, y, z):
         j = 0
     if k >= m:
         k = 0
-    p = ((i * m + j) * m + k) * 16
+    return taylor_value(rec, ((i * m + j) * m + k) * 16, dx, dy, dz)
+
+
+@njit(error_model="numpy", inline="always")
+def taylor_value(rec, p, dx, dy, dz):
+    """w + g·d + ½ dᵀHd of the record at ``rec[p:p + 16]`` (the walker's ``far_field_lanes`` does the same
+    operations in the same order on 16 lanes)."""
     return (rec[p] + rec[p + 1] * dx + rec[p + 2] * dy + rec[p + 3] * dz
             + dx * (rec[p + 4] * dx + rec[p + 7] * dy + rec[p + 8] * dz)
             + dy * (rec[p + 5] * dy + rec[p + 9] * dz) + rec[p + 6] * dz * dz)

@@ -44,6 +44,7 @@ from ferrokit.mri.montecarlo._kernels import (
     mix64,
     near_term,
     reflect_step,
+    taylor_value,
 )
 
 if HAVE_NUMBA:
@@ -146,11 +147,7 @@ else:  # pragma: no cover - plain Python fallback
     def far_field_lanes(rec, IS, S, pidx, dxo, ffo):
         """Plain-Python version of the intrinsic (the same arithmetic, lane by lane)."""
         for ln in range(LANES):
-            p = IS[pidx + ln]
-            dx, dy, dz = S[dxo + ln], S[dxo + LANES + ln], S[dxo + 2 * LANES + ln]
-            S[ffo + ln] = (rec[p] + rec[p + 1] * dx + rec[p + 2] * dy + rec[p + 3] * dz
-                           + dx * (rec[p + 4] * dx + rec[p + 7] * dy + rec[p + 8] * dz)
-                           + dy * (rec[p + 5] * dy + rec[p + 9] * dz) + rec[p + 6] * dz * dz)
+            S[ffo + ln] = taylor_value(rec, IS[pidx + ln], S[dxo + ln], S[dxo + LANES + ln], S[dxo + 2 * LANES + ln])
 
 
 LANES = 16  # protons stepped together: exactly 16 (far_field_lanes transposes 16 × 16; see the module docstring)
