@@ -1,4 +1,4 @@
-"""Shared fixtures of the paper-aware boosting tests."""
+"""Shared fixtures and checks of the paper-aware boosting tests."""
 
 import numpy as np
 import pytest
@@ -23,3 +23,13 @@ def own_sar_csv(tmp_path):
     f = tmp_path / "own.csv"
     f.write_text("\n".join(lines) + "\n")
     return f
+
+
+def assert_non_decreasing_along(model, values, j, rows, slope=0.0):
+    """Sweep column ``j`` of each of ``rows`` over the range of ``values[:, j]`` ± 0.5 (40 points): the prediction
+    minus ``slope`` × the swept value must never decrease (to 1e-12)."""
+    grid = np.linspace(np.nanmin(values[:, j]) - 0.5, np.nanmax(values[:, j]) + 0.5, 40)
+    for row in rows:
+        sweep = np.repeat(row[None, :], grid.size, axis=0)
+        sweep[:, j] = grid
+        assert np.all(np.diff(model.predict(sweep) - slope * grid) >= -1e-12)

@@ -9,9 +9,10 @@ from typer.testing import CliRunner
 from ferrokit._shared.validation import FerroKitInputError
 from ferrokit.cli.design import app
 from ferrokit.design import compute_features, cross_validate, evaluate, load_dimag, load_model, save_model, train_model
-from ferrokit.design.models import default_model
+from ferrokit.design.models import SAR_ONLY_MODELS, default_model
 from ferrokit.design.paper_boost import PaperStumpBoosting, monotone_columns
 from tests.cli.conftest import assert_one_line_error
+from tests.design.conftest import assert_non_decreasing_along
 
 
 def _sides(model: PaperStumpBoosting, x: np.ndarray, g: np.ndarray) -> list[tuple[int, int]]:
@@ -56,13 +57,8 @@ def test_predictions_monotone_in_the_physics_inputs(target, names):
     mono = monotone_columns(fm.names, target)
     assert set(mono) == {fm.names.index(n) for n in names} and set(mono.values()) == {1}
     m = PaperStumpBoosting(60, 0, monotone=mono).fit(fm.values, np.log10(t.y), t.groups)
-    rows = fm.values[:: max(1, len(t) // 25)]
     for j in mono:
-        grid = np.linspace(np.nanmin(fm.values[:, j]) - 0.5, np.nanmax(fm.values[:, j]) + 0.5, 40)
-        for row in rows:
-            sweep = np.repeat(row[None, :], grid.size, axis=0)
-            sweep[:, j] = grid
-            assert np.all(np.diff(m.predict(sweep)) >= -1e-12)
+        assert_non_decreasing_along(m, fm.values, j, fm.values[:: max(1, len(t) // 25)])
 
 
 def test_constraint_binds_against_the_data():
@@ -132,6 +128,16 @@ def test_same_folds_comparison(sar_half):
     assert direct.r2_log == pytest.approx(a)
     with pytest.raises(FerroKitInputError, match="models"):
         evaluate(sar_half, repeats=1, models=("gb", "svm"))
+
+
+@pytest.mark.parametrize("model", SAR_ONLY_MODELS)
+def test_sar_only_models_refuse_other_targets(model):
+    # pgbc and pgbh fit the loss per field cycle (per cycle and per unit amplitude): defined for SAR only
+    r2 = load_dimag("r2")
+    with pytest.raises(FerroKitInputError, match="sar only"):
+        evaluate(r2, repeats=1, models=(model,))
+    with pytest.raises(FerroKitInputError, match="sar only"):
+        train_model(r2.subset(np.arange(40)), model=model, n_estimators=10)
 
 
 def test_cli_train_and_evaluate_pgb(tmp_path):

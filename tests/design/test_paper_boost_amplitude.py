@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from ferrokit._shared.validation import FerroKitInputError
 from ferrokit.cli.design import app
-from ferrokit.design import compute_features, evaluate, load_dimag, load_model, save_model, train_model
+from ferrokit.design import compute_features, load_dimag, load_model, save_model, train_model
 from ferrokit.design.models import default_model
 from ferrokit.design.paper_boost import (
     PAPER_FRACTION_AVERAGE_WIDE,
@@ -18,6 +18,7 @@ from ferrokit.design.paper_boost import (
     offset_columns,
 )
 from tests.cli.conftest import assert_one_line_error
+from tests.design.conftest import assert_non_decreasing_along
 
 
 def test_offset_f_and_h_removed_and_added_back():
@@ -57,11 +58,7 @@ def test_pgbh_columns_and_sar_grows_at_least_linearly_in_h():
                            offset=offset_columns(fm.names, "sar", per_amplitude=True)
                            ).fit(fm.values, np.log10(t.y), t.groups)
     assert m.min_papers_ == (5, 7, 8, 10, 11)  # ⌈φ·31⌉ for φ = 0.15, 0.2, 0.25, 0.3, 0.35 (31 papers)
-    grid = np.linspace(np.nanmin(fm.values[:, jh]) - 0.5, np.nanmax(fm.values[:, jh]) + 0.5, 40)
-    for row in fm.values[:: len(t) // 20]:
-        sweep = np.repeat(row[None, :], grid.size, axis=0)
-        sweep[:, jh] = grid
-        assert np.all(np.diff(m.predict(sweep) - grid) >= -1e-12)
+    assert_non_decreasing_along(m, fm.values, jh, fm.values[:: len(t) // 20], slope=1.0)
 
 
 def test_default_train_provenance_and_roundtrip(sar_half, tmp_path):
@@ -82,11 +79,7 @@ def test_bad_input():
         offset_columns(["log10_ms"], "r2", per_amplitude=True)
     with pytest.raises(FerroKitInputError, match="log10_field_amplitude"):
         offset_columns(["log10_frequency"], "sar", per_amplitude=True)
-    r2 = load_dimag("r2")
-    with pytest.raises(FerroKitInputError, match="sar only"):
-        evaluate(r2, repeats=1, models=("pgbh",))
-    with pytest.raises(FerroKitInputError, match="sar only"):
-        train_model(r2.subset(np.arange(40)), model="pgbh", n_estimators=10)
+    # refusal of evaluate/train for other targets: test_paper_boost.py::test_sar_only_models_refuse_other_targets
 
 
 def test_cli_pgbh(tmp_path, own_sar_csv):

@@ -11,6 +11,7 @@ from ferrokit.cli.design import app
 from ferrokit.design import compute_features, cross_validate, evaluate, load_dimag, load_model, save_model, train_model
 from ferrokit.design.paper_boost import PAPER_FRACTION_AVERAGE, PaperStumpBoosting, monotone_columns, offset_columns
 from tests.cli.conftest import assert_one_line_error
+from tests.design.conftest import assert_non_decreasing_along
 
 
 def test_paper_rule_holds_in_every_averaged_member():
@@ -65,11 +66,7 @@ def test_pgbc_columns_and_monotone_in_field_amplitude():
     assert offset_columns(fm.names, "sar") == {jf: 1.0}
     m = PaperStumpBoosting(60, 0, paper_fractions=PAPER_FRACTION_AVERAGE, monotone={jh: 1},
                            offset={jf: 1.0}).fit(fm.values, np.log10(t.y), t.groups)
-    grid = np.linspace(np.nanmin(fm.values[:, jh]) - 0.5, np.nanmax(fm.values[:, jh]) + 0.5, 40)
-    for row in fm.values[:: len(t) // 20]:
-        sweep = np.repeat(row[None, :], grid.size, axis=0)
-        sweep[:, jh] = grid
-        assert np.all(np.diff(m.predict(sweep)) >= -1e-12)
+    assert_non_decreasing_along(m, fm.values, jh, fm.values[:: len(t) // 20])
 
 
 def test_bad_input():
@@ -120,11 +117,7 @@ def test_same_folds_comparison_and_default(sar_half, tmp_path):
     assert p["monotone"] == {"log10_field_amplitude": 1} and p["paper_fraction"] == PAPER_FRACTION_AVERAGE
     again = load_model(save_model(m, tmp_path / "c.pkl"))
     np.testing.assert_array_equal(again.predict(sar_half).value, m.predict(sar_half).value)
-    r2 = load_dimag("r2")
-    with pytest.raises(FerroKitInputError, match="sar only"):
-        evaluate(r2, repeats=1, models=("pgbc",))
-    with pytest.raises(FerroKitInputError, match="sar only"):
-        train_model(r2.subset(np.arange(40)), model="pgbc", n_estimators=10)
+    # refusal for targets other than SAR: test_paper_boost.py::test_sar_only_models_refuse_other_targets
 
 
 def test_cli_pgbc(tmp_path, own_sar_csv):
