@@ -33,3 +33,21 @@ def assert_non_decreasing_along(model, values, j, rows, slope=0.0):
         sweep = np.repeat(row[None, :], grid.size, axis=0)
         sweep[:, j] = grid
         assert np.all(np.diff(model.predict(sweep) - slope * grid) >= -1e-12)
+
+
+def isolated_paper_data():
+    """20 papers of 8 rows; paper 0 sits alone at the top of x0 with a large offset (y = 3 against 0): a split
+    free of the paper rule isolates it. Returns (x, y, groups)."""
+    rng = np.random.default_rng(1)
+    g = np.repeat(np.arange(20), 8)
+    x = np.column_stack([g + rng.uniform(0, 0.5, g.size), rng.uniform(0, 1, g.size)])
+    x[g == 0, 0] = 100.0
+    y = np.where(g == 0, 3.0, 0.0) + 0.1 * rng.normal(size=g.size)
+    return x, y, g
+
+
+def split_sides(model, x, g, members=None):
+    """(papers left of, papers right of) every split of ``members`` (default: all of ``model.models_``)."""
+    xf = model._fill(x)
+    return [(len(set(g[xf[:, jj] <= tt])), len(set(g[xf[:, jj] > tt])))
+            for _, j, t, _, _ in (model.models_ if members is None else members) for jj, tt in zip(j, t, strict=True)]

@@ -12,28 +12,18 @@ from ferrokit.design import compute_features, cross_validate, evaluate, load_dim
 from ferrokit.design.models import SAR_ONLY_MODELS, default_model
 from ferrokit.design.paper_boost import PaperStumpBoosting, monotone_columns
 from tests.cli.conftest import assert_one_line_error
-from tests.design.conftest import assert_non_decreasing_along
-
-
-def _sides(model: PaperStumpBoosting, x: np.ndarray, g: np.ndarray) -> list[tuple[int, int]]:
-    xf = model._fill(x)
-    return [(len(set(g[xf[:, jj] <= tt])), len(set(g[xf[:, jj] > tt])))
-            for _, j, t, _, _ in model.models_ for jj, tt in zip(j, t, strict=True)]
+from tests.design.conftest import assert_non_decreasing_along, isolated_paper_data, split_sides
 
 
 def test_every_split_leaves_min_papers_each_side():
     # 20 papers of 8 rows; paper 0 sits alone at the top of x0 with a large offset: with m = 1 the first split
     # isolates it; with m = 4 no split may leave fewer than 4 papers on a side
-    rng = np.random.default_rng(1)
-    g = np.repeat(np.arange(20), 8)
-    x = np.column_stack([g + rng.uniform(0, 0.5, g.size), rng.uniform(0, 1, g.size)])
-    x[g == 0, 0] = 100.0
-    y = np.where(g == 0, 3.0, 0.0) + 0.1 * rng.normal(size=g.size)
+    x, y, g = isolated_paper_data()
     free = PaperStumpBoosting(30, 0, min_paper_fraction=0.0).fit(x, y, g)
-    assert min(min(s) for s in _sides(free, x, g)) == 1  # the unconstrained model isolates paper 0
+    assert min(min(s) for s in split_sides(free, x, g)) == 1  # the unconstrained model isolates paper 0
     con = PaperStumpBoosting(30, 0, min_paper_fraction=0.2).fit(x, y, g)
     assert con.min_papers_ == 4  # ⌈0.2 · 20⌉
-    assert min(min(s) for s in _sides(con, x, g)) >= 4
+    assert min(min(s) for s in split_sides(con, x, g)) >= 4
 
 
 def test_recovers_an_additive_step():

@@ -11,24 +11,18 @@ from ferrokit.cli.design import app
 from ferrokit.design import compute_features, cross_validate, evaluate, load_dimag, load_model, save_model, train_model
 from ferrokit.design.paper_boost import PAPER_FRACTION_AVERAGE, PaperStumpBoosting, monotone_columns, offset_columns
 from tests.cli.conftest import assert_one_line_error
-from tests.design.conftest import assert_non_decreasing_along
+from tests.design.conftest import assert_non_decreasing_along, isolated_paper_data, split_sides
 
 
 def test_paper_rule_holds_in_every_averaged_member():
     # 20 papers; paper 0 alone at the top of x0 with a large offset. Each member m_k = ⌈φ_k · 20⌉ = 2, 4, 6:
     # no split of member k may leave fewer than m_k papers on a side
-    rng = np.random.default_rng(1)
-    g = np.repeat(np.arange(20), 8)
-    x = np.column_stack([g + rng.uniform(0, 0.5, g.size), rng.uniform(0, 1, g.size)])
-    x[g == 0, 0] = 100.0
-    y = np.where(g == 0, 3.0, 0.0) + 0.1 * rng.normal(size=g.size)
+    x, y, g = isolated_paper_data()
     m = PaperStumpBoosting(30, 0, paper_fractions=(0.1, 0.2, 0.3)).fit(x, y, g)
     assert m.min_papers_ == (2, 4, 6) and m.paper_fraction_ == (0.1, 0.2, 0.3) and len(m.models_) == 3
     for member, need in zip(m.models_, m.min_papers_, strict=True):
-        _, j, t, _, _ = member
-        assert j.size > 0
-        sides = [(len(set(g[x[:, jj] <= tt])), len(set(g[x[:, jj] > tt]))) for jj, tt in zip(j, t, strict=True)]
-        assert min(min(s) for s in sides) >= need
+        assert member[1].size > 0
+        assert min(min(s) for s in split_sides(m, x, g, [member])) >= need
 
 
 def test_average_equals_mean_of_fixed_fraction_models():
